@@ -1,0 +1,40 @@
+"""The outcome of one check, in a form both people and reports can read."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any, Literal
+
+Outcome = Literal["passed", "failed", "warning"]
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """What a check decided about one exchange: where, what was documented, what came back."""
+
+    check: str
+    operation: str
+    outcome: Outcome
+    expected: str = ""
+    received: str = ""
+    request_id: str = ""
+    curl: str = ""
+
+    @property
+    def failed(self) -> bool:
+        return self.outcome == "failed"
+
+    def describe(self) -> str:
+        """Several lines: the fault, expected against received, and how to reproduce it."""
+        lines = [f"{self.operation}: {self.check} {self.outcome}"]
+        if self.expected:
+            lines.append(f"  expected: {self.expected}")
+        if self.received:
+            lines.append(f"  received: {self.received}")
+        lines.append(f"  request id: {self.request_id or '(none returned)'}")
+        if self.curl:
+            lines.append(f"  reproduce: {self.curl}")
+        return "\n".join(lines)
+
+    def as_event(self) -> dict[str, Any]:
+        return asdict(self)

@@ -1,0 +1,155 @@
+"""Target profiles: what bmscert needs to know about the API it certifies.
+
+A profile is a small YAML file (``fixtures/embedded.yaml`` is one). It names endpoints, the
+project, the dialect and the ambiguous behaviours to expect, and which suites may run. It
+never holds a credential: it names the environment variable that does.
+
+``load_profile`` validates the file against ``schemas/profile.schema.json`` and turns the
+first problem into one line that names the key to fix. ``Profile.to_json`` and
+``Profile.from_json`` carry the resolved profile (endpoints filled in once the embedded target
+is up) to the pytest and Locust processes.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+
+from bmscert.core.behaviours import resolve_behaviours
+from bmscert.errors import ConfigError
+from bmscert.paths import schemas_dir
+
+SAFETY_CLASSES = ("readonly", "mutating", "destructive")
+
+
+@dataclass(frozen=True)
+class Profile:
+    """A validated profile with every default applied."""
+
+    name: str
+    source: str
+    kind: str
+    endpoints: dict[str, str] = field(default_factory=dict)
+    project_id: str = ""
+    region: str = ""
+    faults: tuple[str, ...] = ()
+    token_env: str = "BMSCERT_TOKEN"
+    dialect: str = "huawei"
+    strict: bool = False
+    window_seconds: int = 60
+    behaviours: dict[str, str] = field(default_factory=dict)
+    safety_allow: tuple[str, ...] = ("readonly",)
+    pacing_fraction: float = 0.5
+    throttle_probe: bool = False
+    load_enabled: bool = True
+    load_fraction: float = 0.5
+    load_windows: int = 2
+    resources: dict[str, str] = field(default_factory=dict)
+    request_timeout: float = 30.0
+    conformance_minutes: float = 30.0
+
+    @property
+    def is_embedded(self) -> bool:
+        return self.kind == "embedded"
+
+    def with_target(self, endpoints: dict[str, str], project_id: str, resources: dict) -> Profile:
+        """The same profile pointed at a running target (used once the embedded one is up)."""
+        merged = {**resources, **self.resources}
+        return replace(self, endpoints=endpoints, project_id=project_id, resources=merged)
+
+    def endpoint(self, name: str) -> str:
+        try:
+            return self.endpoints[name].rstrip("/")
+        except KeyError:
+            raise ConfigError(
+                f"profile {self.source} gives no {name!r} endpoint (target.endpoints.{name})"
+            ) from None
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), indent=2, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> Profile:
+        data = json.loads(text)
+        for name in ("faults", "safety_allow"):
+            data[name] = tuple(data[name])
+        return cls(**data)
+
+
+def _schema() -> dict[str, Any]:
+    return json.loads((schemas_dir() / "profile.schema.json").read_text(encoding="utf-8"))
+
+
+def _describe(error: jsonschema.ValidationError) -> str:
+    """One line for the most useful validation error, naming the key to fix."""
+    where = ".".join(str(part) for part in error.absolute_path) or "(top level)"
+    if error.validator == "additionalProperties":
+        allowed = ", ".join(sorted(error.schema.get("properties", {})))
+        unknown = sorted(set(error.instance) - set(error.schema.get("properties", {})))
+        return f"unknown key {', '.join(unknown)} at {where} (allowed: {allowed})"
+    if error.validator == "oneOf" and where == "target":
+        kind = error.instance.get("kind") if isinstance(error.instance, dict) else None
+        if kind not in ("embedded", "remote"):
+            return "target.kind must be 'embedded' or 'remote'"
+        branch = 0 if kind == "embedded" else 1
+        inner = [e for e in error.context if e.relative_schema_path[0] == branch]
+        if inner:
+            return _describe(jsonschema.exceptions.best_match(inner))
+    return f"{where}: {error.message}"
+
+
+def _read(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        raise ConfigError(f"profile file {path} does not exist; pass an existing YAML file")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f" at line {mark.line + 1}" if mark else ""
+        raise ConfigError(f"profile {path} is not valid YAML{line}") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"profile {path} must be a YAML mapping of keys to values")
+    return data
+
+
+def load_profile(path: Path) -> Profile:
+    """Read, validate and complete the profile at ``path``."""
+    data = _read(path)
+    errors = list(jsonschema.Draft202012Validator(_schema()).iter_errors(data))
+    if errors:
+        error = max(errors, key=jsonschema.exceptions.relevance)
+        raise ConfigError(f"profile {path}: {_describe(error)}")
+
+    target = data["target"]
+    embedded = target["kind"] == "embedded"
+    safety = data.get("safety", {})
+    load = data.get("load", {})
+    timeouts = data.get("timeouts", {})
+    return Profile(
+        name=data["name"],
+        source=str(path),
+        kind=target["kind"],
+        endpoints=dict(target.get("endpoints", {})),
+        project_id=target.get("project_id", ""),
+        region=target.get("region", ""),
+        faults=tuple(target.get("faults", ())),
+        token_env=data.get("auth", {}).get("token_env", "BMSCERT_TOKEN"),
+        dialect=data.get("dialect", "huawei"),
+        strict=data.get("strict", False),
+        window_seconds=data.get("window_seconds", 60),
+        behaviours=resolve_behaviours(data.get("behaviours")),
+        safety_allow=tuple(safety.get("allow", SAFETY_CLASSES if embedded else ("readonly",))),
+        pacing_fraction=data.get("pacing", {}).get("fraction_of_ceiling", 0.5),
+        throttle_probe=data.get("throttle", {}).get("probe", embedded),
+        load_enabled=load.get("enabled", True),
+        load_fraction=load.get("fraction_of_ceiling", 0.5),
+        load_windows=load.get("windows", 2),
+        resources=dict(data.get("resources", {})),
+        request_timeout=timeouts.get("request_seconds", 30.0),
+        conformance_minutes=timeouts.get("conformance_minutes", 30.0),
+    )

@@ -1,0 +1,69 @@
+"""The files of one run under ``reports/<run-id>/``, and the record of each phase.
+
+Every writer and reader of a run's files takes the names from here, so the layout is
+described once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class RunFiles:
+    run_id: str
+    path: Path
+
+    @property
+    def profile(self) -> Path:
+        return self.path / "profile.resolved.json"
+
+    @property
+    def conformance_events(self) -> Path:
+        return self.path / "events-conformance.jsonl"
+
+    @property
+    def load_events(self) -> Path:
+        return self.path / "events-load.jsonl"
+
+    @property
+    def run_events(self) -> Path:
+        return self.path / "events-run.jsonl"
+
+    @property
+    def junit(self) -> Path:
+        return self.path / "junit.xml"
+
+    @property
+    def allure(self) -> Path:
+        return self.path / "allure-results"
+
+    @property
+    def conformance_log(self) -> Path:
+        return self.path / "conformance.log"
+
+    @property
+    def load_log(self) -> Path:
+        return self.path / "load.log"
+
+    @property
+    def load_plan(self) -> Path:
+        return self.path / "load-plan.json"
+
+    @property
+    def summary(self) -> Path:
+        return self.path / "summary.json"
+
+    def event_files(self) -> tuple[Path, ...]:
+        return (self.conformance_events, self.load_events, self.run_events)
+
+
+@dataclass(frozen=True)
+class PhaseResult:
+    """How a phase ended: completed (its checks say the rest), skipped, or error."""
+
+    name: str
+    status: str
+    seconds: float
+    note: str = ""

@@ -1,0 +1,240 @@
+"""bmscert's pytest plugin: the fixtures and hooks that turn a pytest run into a certification.
+
+The plugin stays inert unless ``--bmscert-profile`` is given, so it does nothing to other
+pytest runs in the same environment. When active it:
+
+- selects tests by the profile's safety classes (``readonly``, ``mutating``, ``destructive``
+  markers) and by ``--bmscert-operations``; a test the profile does not allow is skipped
+  with the reason, never silently passed;
+- runs throttle probes last, so they cannot starve the other tests of their budget;
+- gives tests an ``api`` client, a ``verify`` verifier and the ``resources`` to work on;
+- records one ``test`` event per test and labels allure results by family and operation.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bmscert.checks.results import CheckResult
+from bmscert.checks.verifier import Verifier
+from bmscert.core.auth import credentials_from_env
+from bmscert.core.catalogue import Catalogue, load_catalogue
+from bmscert.core.client import ApiClient, Exchange
+from bmscert.core.events import EventRecorder
+from bmscert.core.pacing import Pacer
+from bmscert.core.profile import SAFETY_CLASSES, Profile, load_profile
+from bmscert.core.redact import RedactingFilter
+from bmscert.core.schemas import SchemaStore, load_schemas
+from bmscert.errors import BmscertError
+from bmscert.runners.resources import Resources
+
+logger = logging.getLogger(__name__)
+
+_MARKERS = {
+    "readonly": "reads only; safe against any tenant",
+    "mutating": "changes state of resources the harness owns",
+    "destructive": "can disrupt a server (power, reinstall, passwords)",
+    "throttle": "pushes an operation past its ceiling on purpose",
+    "operation(id)": "the catalogue operation a test certifies",
+}
+_STATE: dict[str, Any] = {}
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("bmscert", "bmscert certification")
+    group.addoption("--bmscert-profile", help="profile: resolved JSON from bmscert run, or YAML")
+    group.addoption("--bmscert-events", help="append check and test events here (JSON lines)")
+    group.addoption("--bmscert-operations", help="comma-separated operation ids to certify")
+
+
+def _active(config: pytest.Config) -> bool:
+    return bool(config.getoption("--bmscert-profile", default=None))
+
+
+def _load_profile(path: Path) -> Profile:
+    if path.suffix == ".json":
+        return Profile.from_json(path.read_text(encoding="utf-8"))
+    profile = load_profile(path)
+    if profile.is_embedded:
+        raise pytest.UsageError(
+            "an embedded profile needs a running target; use `bmscert run`, which starts one"
+        )
+    return profile
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    for name, text in _MARKERS.items():
+        config.addinivalue_line("markers", f"{name}: {text}")
+    if not _active(config):
+        return
+    try:
+        profile = _load_profile(Path(config.getoption("--bmscert-profile")))
+    except BmscertError as error:
+        raise pytest.UsageError(str(error)) from None
+    events = config.getoption("--bmscert-events")
+    _STATE["profile"] = profile
+    _STATE["recorder"] = EventRecorder(Path(events) if events else None)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    recorder = _STATE.pop("recorder", None)
+    if recorder is not None:
+        recorder.close()
+    _STATE.clear()
+
+
+def operation_of(item: pytest.Item) -> str | None:
+    """The operation a test certifies: its ``operation_id`` parameter or ``operation`` mark."""
+    callspec = getattr(item, "callspec", None)
+    if callspec is not None and "operation_id" in callspec.params:
+        return str(callspec.params["operation_id"])
+    marker = item.get_closest_marker("operation")
+    return str(marker.args[0]) if marker and marker.args else None
+
+
+def _safety_of(item: pytest.Item) -> str | None:
+    found = [name for name in SAFETY_CLASSES if item.get_closest_marker(name)]
+    return found[-1] if found else None
+
+
+def pytest_collection_modifyitems(
+    session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
+) -> None:
+    if not _active(config):
+        return
+    profile: Profile = _STATE["profile"]
+    wanted = config.getoption("--bmscert-operations")
+    wanted_ids = {op.strip() for op in wanted.split(",")} if wanted else None
+
+    kept, dropped = [], []
+    for item in items:
+        operation = operation_of(item)
+        if wanted_ids is not None and operation not in wanted_ids:
+            dropped.append(item)
+            continue
+        kept.append(item)
+        safety = _safety_of(item)
+        if safety is None:
+            item.add_marker(pytest.mark.skip(reason="test carries no safety marker"))
+        elif safety not in profile.safety_allow:
+            reason = f"{safety} tests are not allowed by this profile (safety.allow)"
+            item.add_marker(pytest.mark.skip(reason=reason))
+        elif item.get_closest_marker("throttle") and not profile.throttle_probe:
+            item.add_marker(pytest.mark.skip(reason="throttle probe disabled (throttle.probe)"))
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+    kept.sort(key=lambda item: item.get_closest_marker("throttle") is not None)
+    items[:] = kept
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    report = yield
+    recorder = _STATE.get("recorder")
+    decisive = report.when == "call" or (report.when == "setup" and not report.passed)
+    if recorder is not None and decisive:
+        recorder.emit(
+            "test",
+            test=item.nodeid,
+            operation=operation_of(item),
+            outcome=report.outcome,
+            seconds=round(report.duration, 3),
+            detail=str(report.longrepr)[-2000:] if report.failed else "",
+            skip_reason=report.longrepr[2] if report.skipped and report.longrepr else "",
+        )
+    return report
+
+
+@pytest.fixture(scope="session")
+def bmscert_profile(pytestconfig: pytest.Config) -> Profile:
+    if not _active(pytestconfig):
+        pytest.skip("not a bmscert run: pass --bmscert-profile")
+    return _STATE["profile"]
+
+
+@pytest.fixture(scope="session")
+def catalogue() -> Catalogue:
+    return load_catalogue()
+
+
+@pytest.fixture(scope="session")
+def schema_store() -> SchemaStore:
+    return load_schemas()
+
+
+@pytest.fixture(scope="session")
+def recorder(bmscert_profile: Profile) -> EventRecorder:
+    return _STATE["recorder"]
+
+
+@pytest.fixture(scope="session")
+def api(bmscert_profile: Profile, catalogue: Catalogue, recorder: EventRecorder):
+    credentials = credentials_from_env(bmscert_profile)
+    pacer = Pacer(bmscert_profile.pacing_fraction, bmscert_profile.window_seconds)
+    client = ApiClient(bmscert_profile, catalogue, credentials, recorder=recorder, pacer=pacer)
+    redacting = RedactingFilter(client.redactor)
+    logging.getLogger().addFilter(redacting)
+    yield client
+    logging.getLogger().removeFilter(redacting)
+    client.close()
+
+
+@pytest.fixture(scope="session")
+def resources(bmscert_profile: Profile, api: ApiClient) -> Resources:
+    return Resources(bmscert_profile, api)
+
+
+def _attach_to_allure(result: CheckResult, exchange: Exchange | None) -> None:
+    try:
+        import allure
+    except ImportError:
+        return
+    text = result.describe()
+    if exchange is not None:
+        text += "\n\nresponse body:\n" + exchange.redacted_response_body()
+    allure.attach(text, name=f"{result.check} {result.outcome}", attachment_type="text/plain")
+
+
+@pytest.fixture
+def verify(
+    request: pytest.FixtureRequest,
+    bmscert_profile: Profile,
+    catalogue: Catalogue,
+    schema_store: SchemaStore,
+    recorder: EventRecorder,
+) -> Verifier:
+    verifier = Verifier(
+        bmscert_profile,
+        catalogue,
+        schema_store,
+        recorder,
+        attach=_attach_to_allure,
+        fail=lambda message: pytest.fail(message, pytrace=False),
+    )
+    verifier.test_id = request.node.nodeid
+    _label_for_allure(request.node, catalogue)
+    return verifier
+
+
+def _label_for_allure(item: pytest.Item, catalogue: Catalogue) -> None:
+    operation_id = operation_of(item)
+    if operation_id is None or operation_id not in catalogue:
+        return
+    try:
+        import allure
+    except ImportError:
+        return
+    operation = catalogue[operation_id]
+    allure.dynamic.feature(operation.family)
+    allure.dynamic.story(operation_id)
+    allure.dynamic.tag(_safety_of(item) or "unclassified")
+
+
+def new_uuid() -> str:
+    """A fresh id no target can know: the unknown-id cases use it."""
+    return str(uuid.uuid4())

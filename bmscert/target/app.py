@@ -1,0 +1,41 @@
+"""Building the two ASGI apps (BMS endpoint, ECS endpoint) around one shared world."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from starlette.routing import Router
+
+from bmscert.core.catalogue import Catalogue, load_catalogue
+from bmscert.core.schemas import SchemaStore, load_schemas
+from bmscert.target.faults import Faults
+from bmscert.target.gateway import Gateway
+from bmscert.target.model import World
+from bmscert.target.registry import registered_handlers
+from bmscert.target.seed import build_world
+from bmscert.target.settings import TargetSettings
+
+
+@dataclass
+class ReferenceTarget:
+    """The apps and the state behind them; tests may inspect ``world`` directly."""
+
+    bms_app: Router
+    ecs_app: Router
+    world: World
+    gateway: Gateway
+
+
+def build_target(
+    settings: TargetSettings,
+    catalogue: Catalogue | None = None,
+    store: SchemaStore | None = None,
+) -> ReferenceTarget:
+    catalogue = catalogue or load_catalogue()
+    store = store or load_schemas()
+    faults = Faults.parse(settings.faults, catalogue)
+    world = build_world(settings)
+    gateway = Gateway(settings, world, catalogue, store, registered_handlers(), faults)
+    bms_app = Router(routes=gateway.routes("bms"), default=gateway.not_found)
+    ecs_app = Router(routes=gateway.routes("ecs"), default=gateway.not_found)
+    return ReferenceTarget(bms_app, ecs_app, world, gateway)

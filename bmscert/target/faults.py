@@ -1,0 +1,85 @@
+"""Deliberate defects, injected on request, to prove that the checks catch a wrong target.
+
+The reference target is faithful by default and is never bent to make a check pass. These
+faults exist only so the project's own tests can run the suites against a target that is
+wrong on purpose and see them fail. Each fault is ``kind:Operation[:argument]``:
+
+- ``skip-auth:Op``: the operation answers without checking the token;
+- ``no-throttle:Op``: the operation is never throttled;
+- ``drop-field:Op:a.*.b``: remove a member from the success body (``*`` walks a list);
+- ``status:Op:NNN``: answer success with status NNN instead of the documented one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from bmscert.core.catalogue import Catalogue
+from bmscert.errors import ConfigError
+from bmscert.target.http import Reply
+
+KINDS = ("skip-auth", "no-throttle", "drop-field", "status")
+
+
+@dataclass(frozen=True)
+class Fault:
+    kind: str
+    operation: str
+    argument: str = ""
+
+
+def _drop(node: Any, parts: list[str]) -> None:
+    if not parts:
+        return
+    head, rest = parts[0], parts[1:]
+    if head == "*" and isinstance(node, list):
+        for item in node:
+            _drop(item, rest)
+    elif isinstance(node, dict) and head in node:
+        if rest:
+            _drop(node[head], rest)
+        else:
+            del node[head]
+
+
+class Faults:
+    """The faults a target was started with, asked about on the request path."""
+
+    def __init__(self, faults: Iterable[Fault] = ()):
+        self._faults = list(faults)
+
+    @classmethod
+    def parse(cls, specs: Iterable[str], catalogue: Catalogue) -> Faults:
+        faults = []
+        for spec in specs:
+            kind, _, rest = spec.partition(":")
+            operation, _, argument = rest.partition(":")
+            if kind not in KINDS:
+                raise ConfigError(f"unknown fault {spec!r}; kinds are: {', '.join(KINDS)}")
+            if operation not in catalogue:
+                raise ConfigError(f"fault {spec!r} names unknown operation {operation!r}")
+            if kind in ("drop-field", "status") and not argument:
+                raise ConfigError(f"fault {spec!r} needs an argument after the operation")
+            if kind == "status" and not argument.isdigit():
+                raise ConfigError(f"fault {spec!r}: the status must be a number")
+            faults.append(Fault(kind, operation, argument))
+        return cls(faults)
+
+    def __bool__(self) -> bool:
+        return bool(self._faults)
+
+    def has(self, kind: str, operation: str) -> bool:
+        return any(f.kind == kind and f.operation == operation for f in self._faults)
+
+    def alter(self, operation: str, reply: Reply) -> Reply:
+        """Apply the body and status faults of ``operation`` to a success reply."""
+        for fault in self._faults:
+            if fault.operation != operation or reply.status >= 400:
+                continue
+            if fault.kind == "drop-field":
+                _drop(reply.body, fault.argument.split("."))
+            elif fault.kind == "status":
+                reply.status = int(fault.argument)
+        return reply

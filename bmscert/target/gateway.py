@@ -1,0 +1,256 @@
+"""The request path every call takes, in the order the real API gateway applies it.
+
+route -> request id -> authentication -> project match -> operation (by body key on shared
+URIs) -> ceiling -> request validation -> handler -> reply. A call refused at any step has no
+effect on the state: a throttled or invalid request never reaches its handler.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections import defaultdict
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from bmscert.core.catalogue import Catalogue, Operation
+from bmscert.core.schemas import SchemaStore
+from bmscert.target.faults import Faults
+from bmscert.target.http import ApiError, Call, Reply, bms_error, gateway_error, nova_fault
+from bmscert.target.limiter import CeilingEnforcer
+from bmscert.target.model import World
+from bmscert.target.registry import Handler
+from bmscert.target.settings import TargetSettings
+
+VERSION_OPERATIONS = frozenset(
+    {"ListVersions", "ShowSpecifiedVersion", "list_api_versions", "show_api_version"}
+)
+MAX_BODY_BYTES = 12 * 1024 * 1024
+# Every route takes every method, so an unpublished method gets the gateway's own 404.
+ANY_METHOD = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+
+
+def _route_order(path: str) -> tuple[int, ...]:
+    """Literal segments sort before parameters, so ``/detail`` wins over ``/{server_id}``."""
+    return tuple(1 if segment.startswith("{") else 0 for segment in path.split("/"))
+
+
+def _coerce(value: str, schema: dict[str, Any]) -> Any:
+    """Read a query value as the type its schema documents; leave it as text otherwise."""
+    types = schema.get("type", "string")
+    types = types if isinstance(types, list) else [types]
+    if "integer" in types:
+        try:
+            return int(value)
+        except ValueError:
+            return value
+    if "boolean" in types and value in ("true", "false"):
+        return value == "true"
+    return value
+
+
+def _invalid(operation: Operation, message: str) -> ApiError:
+    if operation.is_bms:
+        return bms_error(400, "BMS.0018", message)
+    return nova_fault(400, message)
+
+
+class Gateway:
+    """Turns HTTP requests into handler calls for one ``World``."""
+
+    def __init__(
+        self,
+        settings: TargetSettings,
+        world: World,
+        catalogue: Catalogue,
+        store: SchemaStore,
+        handlers: dict[str, Handler],
+        faults: Faults,
+    ):
+        self.settings = settings
+        self.world = world
+        self.catalogue = catalogue
+        self.store = store
+        self.handlers = handlers
+        self.faults = faults
+        self.enforcer = CeilingEnforcer(settings.window_seconds)
+        project = next(iter(world.projects.values()))
+        self.tokens = {settings.token: (project.id, project.user_id)}
+        self._query_schemas: dict[str, dict[str, Any]] = {}
+
+    def routes(self, endpoint: str) -> list[Route]:
+        """One route per published path of ``endpoint``, literal paths first."""
+        by_path: dict[str, dict[str, list[Operation]]] = defaultdict(lambda: defaultdict(list))
+        for operation in self.catalogue:
+            if operation.endpoint == endpoint and operation.id in self.handlers:
+                by_path[operation.path][operation.method].append(operation)
+        routes = []
+        for path in sorted(by_path, key=_route_order):
+            methods = dict(by_path[path])
+            routes.append(Route(path, self._endpoint(methods), methods=ANY_METHOD))
+        return routes
+
+    def _endpoint(self, methods: dict[str, list[Operation]]):
+        async def endpoint(request: Request) -> Response:
+            return await self.handle(request, methods)
+
+        return endpoint
+
+    async def not_found(self, scope, receive, send) -> None:
+        """The gateway's answer for a path no operation publishes."""
+        error = gateway_error(
+            404, "APIGW.0101", "The API does not exist or has not been published"
+        )
+        await self._render(error.reply, uuid.uuid4().hex, None)(scope, receive, send)
+
+    async def handle(self, request: Request, methods: dict[str, list[Operation]]) -> Response:
+        request_id = uuid.uuid4().hex
+        operation = None
+        try:
+            candidates = methods.get(request.method)
+            if not candidates:
+                raise gateway_error(
+                    404, "APIGW.0101", "The API does not exist or has not been published"
+                )
+            raw = await self._read_body(request)
+            operation, body = self._select(candidates, raw)
+            project_id, user_id = self._authenticate(request, operation)
+            project = self._project(request, operation, project_id)
+            self._throttle(operation, project_id or request.client.host)
+            call = self._call(request, operation, project, user_id, body, request_id)
+            reply = self.handlers[operation.id](call)
+            reply = self.faults.alter(operation.id, reply) if self.faults else reply
+        except ApiError as error:
+            reply = error.reply
+        return self._render(reply, request_id, operation)
+
+    async def _read_body(self, request: Request) -> bytes:
+        declared = request.headers.get("content-length", "0")
+        if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+            raise gateway_error(413, "APIGW.0201", "Request entity too large")
+        return await request.body()
+
+    def _select(self, candidates: list[Operation], raw: bytes) -> tuple[Operation, Any]:
+        """The operation a request means; shared URIs are told apart by the body's key."""
+        first = candidates[0]
+        body = None
+        if raw.strip():
+            try:
+                body = json.loads(raw)
+            except ValueError:
+                raise (
+                    bms_error(400, "BMS.0001", "The request body is not valid JSON")
+                    if first.is_bms
+                    else nova_fault(400, "Malformed request body")
+                ) from None
+        if len(candidates) == 1:
+            return first, body
+        keys = set(body) if isinstance(body, dict) else set()
+        chosen = [op for op in candidates if op.body_selector in keys]
+        if len(chosen) != 1 or len(keys) != 1:
+            selectors = ", ".join(op.body_selector or "" for op in candidates)
+            raise _invalid(first, f"The body must hold exactly one action key of: {selectors}")
+        return chosen[0], body
+
+    def _authenticate(self, request: Request, operation: Operation) -> tuple[str, str]:
+        exempt = operation.id in VERSION_OPERATIONS and (
+            self.settings.behaviours.get("versions_need_auth") == "no"
+        )
+        if exempt or self.faults.has("skip-auth", operation.id):
+            return next(iter(self.tokens.values()))
+        token = request.headers.get("x-auth-token")
+        if not token:
+            raise gateway_error(401, "APIGW.0301", "Incorrect IAM authentication: no token given")
+        if token not in self.tokens:
+            raise gateway_error(401, "APIGW.0301", "Incorrect IAM authentication: token invalid")
+        return self.tokens[token]
+
+    def _project(self, request: Request, operation: Operation, project_id: str):
+        in_path = request.path_params.get("project_id")
+        if in_path is None:
+            return self.world.project(project_id)
+        if in_path != project_id or self.world.project(in_path) is None:
+            message = "The project in the URL is not the project of the token"
+            if operation.is_bms:
+                raise bms_error(400, "Common.0018", message)
+            raise nova_fault(400, message)
+        return self.world.project(in_path)
+
+    def _throttle(self, operation: Operation, caller: str) -> None:
+        if self.faults.has("no-throttle", operation.id):
+            return
+        if not self.enforcer.admit(operation, caller):
+            policy = self.enforcer.describe(operation)
+            raise gateway_error(
+                429,
+                "APIGW.0308",
+                f"The throttling threshold has been reached: policy user over ratelimit,{policy}",
+            )
+
+    def _query_schema(self, operation: Operation) -> dict[str, Any]:
+        if operation.id not in self._query_schemas:
+            schema: dict[str, Any] = {}
+            if self.store.has(operation.request_schema):
+                document = self.store.document(operation.request_schema)
+                schema = document.get("properties", {}).get("query", {}).get("properties", {})
+            self._query_schemas[operation.id] = schema
+        return self._query_schemas[operation.id]
+
+    def _call(
+        self,
+        request: Request,
+        operation: Operation,
+        project: Any,
+        user_id: str,
+        body: Any,
+        request_id: str,
+    ) -> Call:
+        documented = self._query_schema(operation)
+        query = {
+            name: _coerce(request.query_params.getlist(name)[-1], documented[name])
+            for name in request.query_params
+            if name in documented
+        }
+        self._validate(operation, "/properties/query", query)
+        if body is not None or operation.method in ("POST", "PUT"):
+            self._validate(operation, "/properties/body", body)
+        return Call(
+            operation=operation,
+            world=self.world,
+            settings=self.settings,
+            project=project,
+            user_id=user_id,
+            path=dict(request.path_params),
+            query=query,
+            body=body,
+            base_url=str(request.base_url).rstrip("/"),
+            request_id=request_id,
+            now=time.time(),
+        )
+
+    def _validate(self, operation: Operation, pointer: str, instance: Any) -> None:
+        if not self.store.has(operation.request_schema):
+            return
+        document = self.store.document(operation.request_schema)
+        part = pointer.rsplit("/", 1)[-1]
+        if part not in document.get("properties", {}):
+            if pointer.endswith("body") and instance is not None:
+                raise _invalid(operation, "This operation takes no request body")
+            return
+        problems = self.store.problems(operation.request_schema, instance, pointer, formats=False)
+        if problems:
+            raise _invalid(operation, f"Invalid request parameter: {problems[0]}")
+
+    def _render(self, reply: Reply, request_id: str, operation: Operation | None) -> Response:
+        headers = {"X-Request-Id": request_id, **reply.headers}
+        body = reply.body
+        if reply.status >= 400 and isinstance(body, dict) and "error_msg" in body:
+            body = {**body, "request_id": request_id}
+        if body is None:
+            return Response(status_code=reply.status, headers=headers)
+        content = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        return Response(content, reply.status, headers, media_type="application/json")

@@ -1,0 +1,25 @@
+"""Settings of the reference target: where it listens, its token, its window, its choices."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+
+from bmscert.core.behaviours import resolve_behaviours
+
+LOOPBACK = "127.0.0.1"
+
+
+@dataclass(frozen=True)
+class TargetSettings:
+    """Everything that shapes the target's behaviour; tests shorten the window."""
+
+    host: str = LOOPBACK
+    bms_port: int = 0
+    ecs_port: int = 0
+    token: str = field(default_factory=lambda: secrets.token_urlsafe(24))
+    window_seconds: int = 60
+    behaviours: dict[str, str] = field(default_factory=lambda: resolve_behaviours(None))
+    faults: tuple[str, ...] = ()
+    seed: str = "bmscert"
+    region: str = "cn-north-4"

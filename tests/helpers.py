@@ -1,0 +1,37 @@
+"""Running the real ``bmscert`` command, as a user would, from the project's tests."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+
+def run_bmscert(*args: object, env: dict | None = None, timeout: float = 300):
+    """``python -m bmscert ARGS`` in a subprocess; returns the CompletedProcess."""
+    return subprocess.run(
+        [sys.executable, "-m", "bmscert", *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, **(env or {})},
+        check=False,
+    )
+
+
+def only_summary(reports: Path) -> dict:
+    """The summary.json of the single run under ``reports``."""
+    runs = sorted(reports.iterdir())
+    assert len(runs) == 1, f"expected one run folder, found {runs}"
+    return json.loads((runs[0] / "summary.json").read_text(encoding="utf-8"))
+
+
+def assert_one_clean_error_line(result: subprocess.CompletedProcess) -> str:
+    """The command failed with one ``bmscert: error:`` line and no traceback."""
+    assert "Traceback" not in result.stderr, result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("bmscert: error: ")
+    return lines[0]
