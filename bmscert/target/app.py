@@ -10,6 +10,7 @@ from bmscert.core.catalogue import Catalogue, load_catalogue
 from bmscert.core.schemas import SchemaStore, load_schemas
 from bmscert.target.faults import Faults
 from bmscert.target.gateway import Gateway
+from bmscert.target.lifecycle import Lifecycle
 from bmscert.target.model import World
 from bmscert.target.registry import registered_handlers
 from bmscert.target.seed import build_world
@@ -35,6 +36,7 @@ def build_target(
     store = store or load_schemas()
     faults = Faults.parse(settings.faults, catalogue)
     world = build_world(settings)
+    world.lifecycle = Lifecycle(settings.job_seconds, settings.job_failure_rate, settings.seed)
     gateway = Gateway(settings, world, catalogue, store, registered_handlers(), faults)
     bms_app = Router(routes=gateway.routes("bms"), default=gateway.not_found)
     ecs_app = Router(routes=gateway.routes("ecs"), default=gateway.not_found)

@@ -122,6 +122,7 @@ class Gateway:
             project = self._project(request, operation, project_id)
             self._throttle(operation, project_id or request.client.host)
             call = self._call(request, operation, project, user_id, body, request_id)
+            self.world.lifecycle.advance(project, call.now)
             reply = self.handlers[operation.id](call)
             reply = self.faults.alter(operation.id, reply) if self.faults else reply
         except ApiError as error:

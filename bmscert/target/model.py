@@ -102,6 +102,7 @@ class Server:
     resetpwd_supported: bool = True
     windows_password: str | None = None
     user_data: str = ""
+    failed_reinstall: bool = False
 
 
 @dataclass
@@ -114,6 +115,7 @@ class SubJob:
     end: float | None = None
     error_code: str | None = None
     fail_reason: str | None = None
+    timeline: Any = None
 
 
 @dataclass
@@ -174,6 +176,7 @@ class World:
     images: dict[str, Image]
     projects: dict[str, Project]
     region: str = "cn-north-4"
+    lifecycle: Any = None
 
     def project(self, project_id: str) -> Project | None:
         return self.projects.get(project_id)

@@ -23,3 +23,5 @@ class TargetSettings:
     faults: tuple[str, ...] = ()
     seed: str = "bmscert"
     region: str = "cn-north-4"
+    job_seconds: dict[str, float] = field(default_factory=dict)
+    job_failure_rate: float = 0.0
