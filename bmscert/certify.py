@@ -29,10 +29,12 @@ from bmscert.core.profile import Profile, load_profile
 from bmscert.core.runfiles import PhaseResult, RunFiles
 from bmscert.errors import BmscertError, ConfigError, EnvironmentBlocked, ExitCode
 from bmscert.paths import fixtures_dir
+from bmscert.reporting.capacity import write_capacity_report
 from bmscert.reporting.console import print_summary
 from bmscert.reporting.summary import build_summary, write_summary
 from bmscert.runners.embedded import EmbeddedTarget
-from bmscert.runners.phases import run_conformance, run_load
+from bmscert.runners.load_phase import LoadOptions, run_ceiling_scenario
+from bmscert.runners.phases import run_conformance
 from bmscert.target.faults import Faults
 
 logger = logging.getLogger(__name__)
@@ -45,8 +47,9 @@ class RunRequest:
     profile_path: Path | None
     reports_root: Path
     operations: list[str] = field(default_factory=list)
-    skip_load: bool = False
+    phases: tuple[str, ...] = ("conformance", "load")
     faults: list[str] = field(default_factory=list)
+    workers: int | None = None
 
 
 def _new_run_files(reports_root: Path) -> RunFiles:
@@ -95,6 +98,7 @@ def _start_embedded(stack: ExitStack, profile: Profile, files: RunFiles):
             window_seconds=profile.window_seconds,
             behaviours=profile.behaviours,
             faults=list(profile.faults),
+            limiter=profile.limiter,
         )
     )
     resources = target.info["resources"]
@@ -121,9 +125,20 @@ def _run_phases(
         _check_reachable(profile)
         files.profile.write_text(profile.to_json(), encoding="utf-8")
 
-        phases.append(run_conformance(profile, files, env, request.operations))
-        if profile.load_enabled and not request.skip_load:
-            phases.append(run_load(profile, catalogue, files, env, request.operations, recorder))
+        if "conformance" in request.phases:
+            phases.append(run_conformance(profile, files, env, request.operations))
+        if "load" in request.phases and profile.load_enabled:
+            options = LoadOptions(
+                workers=request.workers or profile.load_workers,
+                windows_per_step=profile.load_windows_per_step,
+                fractions=profile.load_fractions,
+                tolerance=profile.ceiling_tolerance,
+            )
+            phases.append(
+                run_ceiling_scenario(
+                    profile, catalogue, files, env, request.operations, recorder, options
+                )
+            )
     return profile
 
 
@@ -157,6 +172,7 @@ def run_certification(request: RunRequest) -> int:
             error_exit_code=int(error.exit_code) if error else None,
         )
         write_summary(files, summary)
+        write_capacity_report(files)
         print_summary(summary, files)
 
     if error is not None:

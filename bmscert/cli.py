@@ -16,6 +16,7 @@ from pathlib import Path
 from bmscert import __version__
 from bmscert.errors import BmscertError, ConfigError, ExitCode
 from bmscert.runners.embedded import TARGET_TOKEN_ENV
+from bmscert.target.limiter import ALGORITHMS
 
 logger = logging.getLogger("bmscert")
 
@@ -45,6 +46,12 @@ def _add_serve(commands: argparse._SubParsersAction) -> None:
         help="length of the rate window; the count per window stays the documented ceiling",
     )
     serve.add_argument(
+        "--limiter",
+        choices=ALGORITHMS,
+        default="fixed",
+        help="how ceilings are counted (the documents do not say); default fixed",
+    )
+    serve.add_argument(
         "--fault",
         action="append",
         default=[],
@@ -69,25 +76,41 @@ def _add_run(commands: argparse._SubParsersAction) -> None:
         help="certify a target: conformance, throttling, load, reports",
         description="Certify a target and write reports/<run-id>/.",
     )
-    run.add_argument(
+    run.add_argument("--skip-load", action="store_true", help="skip the load phase")
+    _add_target_options(run)
+    run.set_defaults(handler=_run)
+
+
+def _add_load(commands: argparse._SubParsersAction) -> None:
+    load = commands.add_parser(
+        "load",
+        help="the load phase alone: ceilings, throttling and capacity report",
+        description="Step every operation through fractions of its documented ceiling, "
+        "estimate the enforced ceilings and write the capacity report.",
+    )
+    load.add_argument("--workers", type=int, help="load processes (a Locust master + workers)")
+    _add_target_options(load)
+    load.set_defaults(handler=_load)
+
+
+def _add_target_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
         "--target",
         type=Path,
         help="profile YAML of the target (default: the embedded reference target)",
     )
-    run.add_argument("--reports", type=Path, default=Path("reports"), help="reports folder")
-    run.add_argument(
+    parser.add_argument("--reports", type=Path, default=Path("reports"), help="reports folder")
+    parser.add_argument(
         "--operations",
         help="comma-separated operation ids to certify (default: all)",
     )
-    run.add_argument("--skip-load", action="store_true", help="skip the load phase")
-    run.add_argument(
+    parser.add_argument(
         "--fault",
         action="append",
         default=[],
         metavar="KIND:OPERATION[:ARG]",
         help="embedded target only: inject a deliberate defect; repeatable",
     )
-    run.set_defaults(handler=_run)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -99,6 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="log every API call")
     commands = parser.add_subparsers(dest="command", required=True)
     _add_run(commands)
+    _add_load(commands)
     _add_serve(commands)
     return parser
 
@@ -113,6 +137,7 @@ def _serve(args: argparse.Namespace) -> int:
         bms_port=args.bms_port,
         ecs_port=args.ecs_port,
         window_seconds=args.window_seconds,
+        limiter=args.limiter,
         behaviours=resolve_behaviours(_behaviour_pairs(args.behaviour)),
         faults=tuple(args.fault),
         seed=args.seed,
@@ -133,18 +158,33 @@ def _serve(args: argparse.Namespace) -> int:
     return ExitCode.OK
 
 
-def _run(args: argparse.Namespace) -> int:
-    from bmscert.certify import RunRequest, run_certification
+def _request(args: argparse.Namespace, phases: tuple[str, ...], workers: int | None = None):
+    from bmscert.certify import RunRequest
 
     operations = [op.strip() for op in args.operations.split(",")] if args.operations else []
-    request = RunRequest(
+    if workers is not None and workers < 1:
+        raise ConfigError("--workers must be at least 1")
+    return RunRequest(
         profile_path=args.target,
         reports_root=args.reports,
         operations=[op for op in operations if op],
-        skip_load=args.skip_load,
+        phases=phases,
         faults=list(args.fault),
+        workers=workers,
     )
-    return run_certification(request)
+
+
+def _run(args: argparse.Namespace) -> int:
+    from bmscert.certify import run_certification
+
+    phases = ("conformance",) if args.skip_load else ("conformance", "load")
+    return run_certification(_request(args, phases))
+
+
+def _load(args: argparse.Namespace) -> int:
+    from bmscert.certify import run_certification
+
+    return run_certification(_request(args, ("load",), args.workers))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,10 +1,10 @@
 """Locust entry point for bmscert's load phase.
 
-`bmscert run` starts Locust on this file with the load plan in the environment; the users
-(one per operation, each at a fraction of its documented ceiling) come from the catalogue
-through ``bmscert.runners.locust_users``.
+`bmscert run` (or `bmscert load`) starts Locust on this file with an open-model plan in the
+environment: one generating user per load process, which fires every operation's arrivals at
+their planned instants (see ``bmscert.runners.locust_users``).
 """
 
-from bmscert.runners.locust_users import define_users
+from bmscert.runners.locust_users import OpenModelUser
 
-globals().update(define_users())
+__all__ = ["OpenModelUser"]

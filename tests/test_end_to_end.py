@@ -63,3 +63,5 @@ def test_junit_allure_and_locust_outputs_are_written(finished_run):
     }
     assert "ListBareMetalServers" in stories
     assert (run_dir / "locust_stats.csv").stat().st_size > 0
+    assert "<img" in (run_dir / "capacity.html").read_text()
+    assert (run_dir / "capacity-timeseries.csv").stat().st_size > 0

@@ -38,6 +38,7 @@ class Profile:
     project_id: str = ""
     region: str = ""
     faults: tuple[str, ...] = ()
+    limiter: str = "fixed"
     token_env: str = "BMSCERT_TOKEN"
     dialect: str = "huawei"
     strict: bool = False
@@ -47,8 +48,11 @@ class Profile:
     pacing_fraction: float = 0.5
     throttle_probe: bool = False
     load_enabled: bool = True
-    load_fraction: float = 0.5
-    load_windows: int = 2
+    load_fractions: tuple[float, ...] = (0.5, 0.8, 1.0, 1.2, 1.5)
+    load_windows_per_step: float = 1.5
+    load_workers: int = 1
+    ceiling_tolerance: float = 0.05
+    expected_window: str = "any"
     resources: dict[str, str] = field(default_factory=dict)
     request_timeout: float = 30.0
     conformance_minutes: float = 30.0
@@ -76,7 +80,7 @@ class Profile:
     @classmethod
     def from_json(cls, text: str) -> Profile:
         data = json.loads(text)
-        for name in ("faults", "safety_allow"):
+        for name in ("faults", "safety_allow", "load_fractions"):
             data[name] = tuple(data[name])
         return cls(**data)
 
@@ -138,6 +142,7 @@ def load_profile(path: Path) -> Profile:
         project_id=target.get("project_id", ""),
         region=target.get("region", ""),
         faults=tuple(target.get("faults", ())),
+        limiter=target.get("limiter", "fixed"),
         token_env=data.get("auth", {}).get("token_env", "BMSCERT_TOKEN"),
         dialect=data.get("dialect", "huawei"),
         strict=data.get("strict", False),
@@ -147,8 +152,11 @@ def load_profile(path: Path) -> Profile:
         pacing_fraction=data.get("pacing", {}).get("fraction_of_ceiling", 0.5),
         throttle_probe=data.get("throttle", {}).get("probe", embedded),
         load_enabled=load.get("enabled", True),
-        load_fraction=load.get("fraction_of_ceiling", 0.5),
-        load_windows=load.get("windows", 2),
+        load_fractions=tuple(load.get("fractions", (0.5, 0.8, 1.0, 1.2, 1.5))),
+        load_windows_per_step=load.get("windows_per_step", 1.5),
+        load_workers=load.get("workers", 1),
+        ceiling_tolerance=load.get("tolerance", 0.05),
+        expected_window=data.get("throttle", {}).get("expected_window", "any"),
         resources=dict(data.get("resources", {})),
         request_timeout=timeouts.get("request_seconds", 30.0),
         conformance_minutes=timeouts.get("conformance_minutes", 30.0),

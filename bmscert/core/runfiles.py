@@ -52,6 +52,20 @@ class RunFiles:
         return self.path / "load-plan.json"
 
     @property
+    def samples(self) -> Path:
+        """Raw load samples, one CSV per load process."""
+        return self.path / "load-samples"
+
+    @property
+    def capacity(self) -> Path:
+        """The ceiling findings per operation (data behind the capacity report)."""
+        return self.path / "capacity.json"
+
+    @property
+    def capacity_report(self) -> Path:
+        return self.path / "capacity.html"
+
+    @property
     def summary(self) -> Path:
         return self.path / "summary.json"
 

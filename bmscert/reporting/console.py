@@ -20,14 +20,16 @@ def _throttling_cell(entry: dict[str, Any]) -> str:
         parts.append(f"429 after {probe['accepted_before_429']}" if first else "no 429!")
     load = entry["throttling"]["load"]
     if load:
-        parts.append(f"load {load.get('accepted', 0)}/{load.get('throttled', 0)}")
+        estimate = load.get("estimate_per_window")
+        shape = load.get("shape", "")
+        parts.append(f"≈{estimate:g} {shape}" if estimate is not None else shape)
     return ", ".join(parts) or "-"
 
 
 def print_summary(summary: dict[str, Any], files: RunFiles, console: Console | None = None):
     console = console or Console(width=120)
     table = Table(title=f"bmscert run {summary['run_id']}", title_justify="left")
-    columns = ("operation", "checks ok", "failed", "warn", "probe, load ok/429", "verdict")
+    columns = ("operation", "checks ok", "failed", "warn", "probe; enforced ceiling", "verdict")
     for column in columns:
         table.add_column(
             column, justify="right" if column in ("checks ok", "failed", "warn") else "left"

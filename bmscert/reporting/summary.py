@@ -36,8 +36,7 @@ class OperationRecord:
     warnings: list[dict[str, Any]] = field(default_factory=list)
     failed_tests_with_checks: set[str] = field(default_factory=set)
     probe: dict[str, Any] | None = None
-    load: Counter = field(default_factory=Counter)
-    latency: dict[str, Any] | None = None
+    load: dict[str, Any] | None = None
 
     @property
     def verdict(self) -> str:
@@ -96,20 +95,9 @@ def _absorb(records: dict[str, OperationRecord], event: dict[str, Any]) -> None:
             )
     elif kind == "probe":
         record.probe = {k: v for k, v in event.items() if k not in ("kind", "ts", "operation")}
-    elif kind == "load_sample":
-        for outcome in ("accepted", "throttled", "failed"):
-            record.load[outcome] += event[outcome]
-    elif kind == "load_latency":
-        record.latency = {k: v for k, v in event.items() if k not in ("kind", "ts", "operation")}
 
 
 def _operation_entry(operation, record: OperationRecord) -> dict[str, Any]:
-    load = None
-    if record.load or record.latency:
-        load = {
-            **{k: record.load[k] for k in ("accepted", "throttled", "failed")},
-            **(record.latency or {}),
-        }
     return {
         "family": operation.family,
         "method": operation.method,
@@ -120,8 +108,15 @@ def _operation_entry(operation, record: OperationRecord) -> dict[str, Any]:
         "tests": {k: record.tests[k] for k in ("passed", "failed", "skipped")},
         "failures": record.failures,
         "warnings": record.warnings,
-        "throttling": {"probe": record.probe, "load": load},
+        "throttling": {"probe": record.probe, "load": record.load},
     }
+
+
+def _capacity(files: RunFiles) -> dict[str, Any]:
+    """The load phase's findings per operation, if it ran."""
+    if not files.capacity.is_file():
+        return {}
+    return json.loads(files.capacity.read_text(encoding="utf-8"))
 
 
 def _verdict(
@@ -156,6 +151,9 @@ def build_summary(
     records = {operation.id: OperationRecord() for operation in catalogue}
     for event in read_events(*files.event_files()):
         _absorb(records, event)
+    for operation_id, finding in _capacity(files).items():
+        if operation_id in records:
+            records[operation_id].load = finding
 
     verdict, exit_code = _verdict(records, phases, interrupted, error)
     if error and error_exit_code is not None:

@@ -7,7 +7,12 @@ wrong on purpose and see them fail. Each fault is ``kind:Operation[:argument]``:
 - ``skip-auth:Op``: the operation answers without checking the token;
 - ``no-throttle:Op``: the operation is never throttled;
 - ``drop-field:Op:a.*.b``: remove a member from the success body (``*`` walks a list);
-- ``status:Op:NNN``: answer success with status NNN instead of the documented one.
+- ``status:Op:NNN``: answer success with status NNN instead of the documented one;
+- ``ceiling-scale:Op:F``: enforce F times the documented ceiling (1.2 is too lax);
+- ``throttle-envelope:Op``: answer 429 in the BMS envelope instead of the gateway's;
+- ``throttled-effect:Op``: run the handler even for a throttled call, then answer 429;
+- ``shared-counters:Op``: count start, reboot and stop on one counter, whatever the
+  ``action_counters`` behaviour says (any of the three operations may be named).
 """
 
 from __future__ import annotations
@@ -20,7 +25,17 @@ from bmscert.core.catalogue import Catalogue
 from bmscert.errors import ConfigError
 from bmscert.target.http import Reply
 
-KINDS = ("skip-auth", "no-throttle", "drop-field", "status")
+KINDS = (
+    "skip-auth",
+    "no-throttle",
+    "drop-field",
+    "status",
+    "ceiling-scale",
+    "throttle-envelope",
+    "throttled-effect",
+    "shared-counters",
+)
+_NEEDS_ARGUMENT = ("drop-field", "status", "ceiling-scale")
 
 
 @dataclass(frozen=True)
@@ -44,6 +59,13 @@ def _drop(node: Any, parts: list[str]) -> None:
             del node[head]
 
 
+def _is_positive_number(text: str) -> bool:
+    try:
+        return float(text) > 0
+    except ValueError:
+        return False
+
+
 class Faults:
     """The faults a target was started with, asked about on the request path."""
 
@@ -60,18 +82,26 @@ class Faults:
                 raise ConfigError(f"unknown fault {spec!r}; kinds are: {', '.join(KINDS)}")
             if operation not in catalogue:
                 raise ConfigError(f"fault {spec!r} names unknown operation {operation!r}")
-            if kind in ("drop-field", "status") and not argument:
+            if kind in _NEEDS_ARGUMENT and not argument:
                 raise ConfigError(f"fault {spec!r} needs an argument after the operation")
             if kind == "status" and not argument.isdigit():
                 raise ConfigError(f"fault {spec!r}: the status must be a number")
+            if kind == "ceiling-scale" and not _is_positive_number(argument):
+                raise ConfigError(f"fault {spec!r}: the scale must be a positive number")
             faults.append(Fault(kind, operation, argument))
         return cls(faults)
 
     def __bool__(self) -> bool:
         return bool(self._faults)
 
-    def has(self, kind: str, operation: str) -> bool:
-        return any(f.kind == kind and f.operation == operation for f in self._faults)
+    def has(self, kind: str, operation: str | None = None) -> bool:
+        return any(
+            f.kind == kind and (operation is None or f.operation == operation)
+            for f in self._faults
+        )
+
+    def ceiling_scales(self) -> dict[str, float]:
+        return {f.operation: float(f.argument) for f in self._faults if f.kind == "ceiling-scale"}
 
     def alter(self, operation: str, reply: Reply) -> Reply:
         """Apply the body and status faults of ``operation`` to a success reply."""

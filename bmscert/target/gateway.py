@@ -77,7 +77,13 @@ class Gateway:
         self.store = store
         self.handlers = handlers
         self.faults = faults
-        self.enforcer = CeilingEnforcer(settings.window_seconds)
+        self.enforcer = CeilingEnforcer(
+            settings.window_seconds,
+            settings.limiter,
+            shared_actions=settings.behaviours["action_counters"] == "shared"
+            or faults.has("shared-counters"),
+            scales=faults.ceiling_scales(),
+        )
         project = next(iter(world.projects.values()))
         self.tokens = {settings.token: (project.id, project.user_id)}
         self._query_schemas: dict[str, dict[str, Any]] = {}
@@ -120,7 +126,10 @@ class Gateway:
             operation, body = self._select(candidates, raw)
             project_id, user_id = self._authenticate(request, operation)
             project = self._project(request, operation, project_id)
-            self._throttle(operation, project_id or request.client.host)
+            if not self._admit(operation, project_id):
+                if self.faults.has("throttled-effect", operation.id):
+                    self._leak_effect(request, operation, project, user_id, body, request_id)
+                raise self._throttled(operation)
             call = self._call(request, operation, project, user_id, body, request_id)
             self.world.lifecycle.advance(project, call.now)
             reply = self.handlers[operation.id](call)
@@ -181,16 +190,26 @@ class Gateway:
             raise nova_fault(400, message)
         return self.world.project(in_path)
 
-    def _throttle(self, operation: Operation, caller: str) -> None:
+    def _admit(self, operation: Operation, caller: str) -> bool:
         if self.faults.has("no-throttle", operation.id):
-            return
-        if not self.enforcer.admit(operation, caller):
-            policy = self.enforcer.describe(operation)
-            raise gateway_error(
-                429,
-                "APIGW.0308",
-                f"The throttling threshold has been reached: policy user over ratelimit,{policy}",
-            )
+            return True
+        return self.enforcer.admit(operation, caller)
+
+    def _throttled(self, operation: Operation) -> ApiError:
+        policy = self.enforcer.describe(operation)
+        message = f"The throttling threshold has been reached: policy user over ratelimit,{policy}"
+        if self.faults.has("throttle-envelope", operation.id):
+            return bms_error(429, "APIGW.0308", message)
+        return gateway_error(429, "APIGW.0308", message)
+
+    def _leak_effect(self, request, operation, project, user_id, body, request_id) -> None:
+        """The deliberate fault ``throttled-effect``: act on a call that was throttled."""
+        try:
+            call = self._call(request, operation, project, user_id, body, request_id)
+            self.world.lifecycle.advance(project, call.now)
+            self.handlers[operation.id](call)
+        except ApiError:
+            pass
 
     def _query_schema(self, operation: Operation) -> dict[str, Any]:
         if operation.id not in self._query_schemas:

@@ -24,4 +24,5 @@ class TargetSettings:
     seed: str = "bmscert"
     region: str = "cn-north-4"
     job_seconds: dict[str, float] = field(default_factory=dict)
+    limiter: str = "fixed"
     job_failure_rate: float = 0.0

@@ -1,0 +1,194 @@
+"""The capacity report: what a capacity planner reads after a load phase.
+
+``capacity.html`` shows, per operation, the documented and the enforced ceiling, the
+limiter's shape, the verdicts, and plots: calls offered, accepted and throttled per second
+over the steps, and latency percentiles per window. The data behind it is written beside
+it (``capacity.json`` from the analysis, ``capacity-timeseries.csv`` from the samples), so
+every figure can be recomputed. Plots are drawn with matplotlib, the page with jinja2.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import io
+import json
+import math
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+from matplotlib.figure import Figure
+
+from bmscert.checks.samples import Sample, percentiles, read_samples
+from bmscert.core.events import read_events
+from bmscert.core.runfiles import RunFiles
+
+TIMESERIES_COLUMNS = (
+    "operation",
+    "second",
+    "issued",
+    "accepted",
+    "throttled",
+    "failed",
+    "dropped",
+    "p50_ms",
+    "p99_ms",
+)
+_OUTCOMES = ("accepted", "throttled", "failed", "dropped")
+
+
+def _per_second(samples: list[Sample]) -> dict[str, dict[int, dict[str, Any]]]:
+    series: dict[str, dict[int, dict[str, Any]]] = defaultdict(dict)
+    for sample in samples:
+        second = math.floor(sample.sent)
+        bucket = series[sample.operation].setdefault(
+            second, {**dict.fromkeys(_OUTCOMES, 0), "latencies": []}
+        )
+        bucket[sample.outcome] += 1
+        if sample.outcome != "dropped":
+            bucket["latencies"].append(sample.ms)
+    return series
+
+
+def write_timeseries(path: Path, series: dict[str, dict[int, dict[str, Any]]]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(TIMESERIES_COLUMNS)
+        for operation, seconds in sorted(series.items()):
+            for second, bucket in sorted(seconds.items()):
+                figures = percentiles(bucket["latencies"])
+                issued = bucket["accepted"] + bucket["throttled"] + bucket["failed"]
+                writer.writerow(
+                    [
+                        operation,
+                        second,
+                        issued,
+                        bucket["accepted"],
+                        bucket["throttled"],
+                        bucket["failed"],
+                        bucket["dropped"],
+                        figures.get("p50_ms", ""),
+                        figures.get("p99_ms", ""),
+                    ]
+                )
+
+
+def _png(figure: Figure) -> str:
+    """The figure as base64 PNG; matplotlib's object API needs no global backend state."""
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=90, bbox_inches="tight")
+    return base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def _step_lines(axis, steps: list[dict[str, Any]]) -> None:
+    for step in steps:
+        axis.axvline(step["start"], color="#bbbbbb", linewidth=0.6)
+        axis.text(
+            step["start"],
+            1.0,
+            f" {step['label']}",
+            fontsize=6,
+            color="#666666",
+            transform=axis.get_xaxis_transform(),
+            va="top",
+        )
+
+
+def throughput_plot(operation: str, seconds: dict[int, dict], finding: dict, steps) -> str:
+    """Offered, accepted and throttled calls per second, with the documented rate."""
+    xs = sorted(seconds)
+    figure = Figure(figsize=(7, 2.4))
+    axis = figure.subplots()
+    issued = [sum(seconds[x][k] for k in _OUTCOMES) for x in xs]
+    axis.plot(xs, issued, label="offered", color="#555555", linewidth=1)
+    axis.plot(xs, [seconds[x]["accepted"] for x in xs], label="accepted", color="#2a9d8f")
+    axis.plot(xs, [seconds[x]["throttled"] for x in xs], label="throttled (429)", color="#e76f51")
+    documented = finding["documented_per_window"] / finding["window_seconds"]
+    axis.axhline(
+        documented, linestyle="--", color="#264653", linewidth=0.8, label="documented ceiling"
+    )
+    _step_lines(axis, steps)
+    axis.set_title(operation, fontsize=9)
+    axis.set_xlabel("seconds", fontsize=7)
+    axis.set_ylabel("calls / s", fontsize=7)
+    axis.tick_params(labelsize=7)
+    axis.legend(fontsize=6, loc="upper left")
+    return _png(figure)
+
+
+def latency_plot(series: dict[str, dict[int, dict]], window: int, steps) -> str:
+    """p50, p90 and p99 latency per window across all operations."""
+    buckets: dict[int, list[float]] = defaultdict(list)
+    for seconds in series.values():
+        for second, bucket in seconds.items():
+            buckets[second // max(1, window // 2)].extend(bucket["latencies"])
+    xs = sorted(buckets)
+    figure = Figure(figsize=(7, 2.6))
+    axis = figure.subplots()
+    for key, colour in (("p50_ms", "#2a9d8f"), ("p90_ms", "#e9c46a"), ("p99_ms", "#e76f51")):
+        values = [percentiles(buckets[x]).get(key, 0) for x in xs]
+        axis.plot([x * max(1, window // 2) for x in xs], values, label=key[:3], color=colour)
+    _step_lines(axis, steps)
+    axis.set_ylabel("latency (ms)", fontsize=7)
+    axis.set_xlabel("seconds", fontsize=7)
+    axis.tick_params(labelsize=7)
+    axis.legend(fontsize=6, loc="upper left")
+    return _png(figure)
+
+
+def job_latency_plot(latencies: dict[str, list[float]]) -> str | None:
+    """Distribution of end-to-end job latency per job type."""
+    if not latencies:
+        return None
+    kinds = sorted(latencies)
+    figure = Figure(figsize=(7, 2.6))
+    axis = figure.subplots()
+    axis.boxplot([latencies[kind] for kind in kinds], tick_labels=kinds, vert=False)
+    axis.set_xlabel("seconds from request to terminal state", fontsize=7)
+    axis.tick_params(labelsize=7)
+    return _png(figure)
+
+
+def _verdicts_by_operation(files: RunFiles) -> dict[str, list[dict[str, Any]]]:
+    found: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for event in read_events(files.run_events):
+        if event.get("kind") == "check" and event.get("phase") == "load":
+            found[event["operation"]].append(event)
+    return found
+
+
+def write_capacity_report(files: RunFiles, job_latencies: dict[str, list[float]] | None = None):
+    """Render ``capacity.html`` and ``capacity-timeseries.csv``; None if no load ran."""
+    if not files.capacity.is_file():
+        return None
+    findings = json.loads(files.capacity.read_text(encoding="utf-8"))
+    plan = json.loads(files.load_plan.read_text(encoding="utf-8"))
+    series = _per_second(read_samples(files.samples))
+    write_timeseries(files.path / "capacity-timeseries.csv", series)
+
+    verdicts = _verdicts_by_operation(files)
+    operations = [
+        {
+            "id": operation,
+            "finding": finding,
+            "checks": verdicts.get(operation, []),
+            "plot": throughput_plot(operation, series.get(operation, {}), finding, plan["steps"]),
+        }
+        for operation, finding in findings.items()
+    ]
+    environment = Environment(
+        loader=PackageLoader("bmscert.reporting", "templates"),
+        autoescape=select_autoescape(["html"]),
+    )
+    page = environment.get_template("capacity.html.j2").render(
+        run_id=files.run_id,
+        window=plan["window_seconds"],
+        steps=plan["steps"],
+        operations=operations,
+        latency_plot=latency_plot(series, plan["window_seconds"], plan["steps"]),
+        job_plot=job_latency_plot(job_latencies or {}),
+    )
+    files.capacity_report.write_text(page, encoding="utf-8")
+    return files.capacity_report
