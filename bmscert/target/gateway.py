@@ -13,6 +13,7 @@ import uuid
 from collections import defaultdict
 from typing import Any
 
+import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -25,6 +26,7 @@ from bmscert.target.limiter import CeilingEnforcer
 from bmscert.target.model import World
 from bmscert.target.registry import Handler
 from bmscert.target.settings import TargetSettings
+from bmscert.target.validation import RequestValidator
 
 VERSION_OPERATIONS = frozenset(
     {"ListVersions", "ShowSpecifiedVersion", "list_api_versions", "show_api_version"}
@@ -59,6 +61,20 @@ def _invalid(operation: Operation, message: str) -> ApiError:
     return nova_fault(400, message)
 
 
+class _Endpoint:
+    """A plain ASGI app per path: Starlette routes to it without wrapping each call in the
+    request/response adapter a function endpoint gets, which the request path cannot afford.
+    """
+
+    def __init__(self, gateway: Gateway, methods: dict[str, list[Operation]]):
+        self.gateway = gateway
+        self.methods = methods
+
+    async def __call__(self, scope, receive, send) -> None:
+        response = await self.gateway.handle(Request(scope, receive), self.methods)
+        await response(scope, receive, send)
+
+
 class Gateway:
     """Turns HTTP requests into handler calls for one ``World``."""
 
@@ -87,6 +103,7 @@ class Gateway:
         project = next(iter(world.projects.values()))
         self.tokens = {settings.token: (project.id, project.user_id)}
         self._query_schemas: dict[str, dict[str, Any]] = {}
+        self.validator = RequestValidator(store)
 
     def routes(self, endpoint: str) -> list[Route]:
         """One route per published path of ``endpoint``, literal paths first."""
@@ -100,11 +117,8 @@ class Gateway:
             routes.append(Route(path, self._endpoint(methods), methods=ANY_METHOD))
         return routes
 
-    def _endpoint(self, methods: dict[str, list[Operation]]):
-        async def endpoint(request: Request) -> Response:
-            return await self.handle(request, methods)
-
-        return endpoint
+    def _endpoint(self, methods: dict[str, list[Operation]]) -> _Endpoint:
+        return _Endpoint(self, methods)
 
     async def not_found(self, scope, receive, send) -> None:
         """The gateway's answer for a path no operation publishes."""
@@ -139,7 +153,10 @@ class Gateway:
         return self._render(reply, request_id, operation)
 
     async def _read_body(self, request: Request) -> bytes:
-        declared = request.headers.get("content-length", "0")
+        headers = request.headers
+        if "content-length" not in headers and "transfer-encoding" not in headers:
+            return b""
+        declared = headers.get("content-length", "0")
         if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
             raise gateway_error(413, "APIGW.0201", "Request entity too large")
         return await request.body()
@@ -229,12 +246,14 @@ class Gateway:
         body: Any,
         request_id: str,
     ) -> Call:
-        documented = self._query_schema(operation)
-        query = {
-            name: _coerce(request.query_params.getlist(name)[-1], documented[name])
-            for name in request.query_params
-            if name in documented
-        }
+        query = {}
+        if request.scope.get("query_string"):
+            documented = self._query_schema(operation)
+            query = {
+                name: _coerce(request.query_params.getlist(name)[-1], documented[name])
+                for name in request.query_params
+                if name in documented
+            }
         self._validate(operation, "/properties/query", query)
         if body is not None or operation.method in ("POST", "PUT"):
             self._validate(operation, "/properties/body", body)
@@ -247,23 +266,24 @@ class Gateway:
             path=dict(request.path_params),
             query=query,
             body=body,
-            base_url=str(request.base_url).rstrip("/"),
+            base_url=f"{request.scope['scheme']}://{request.headers.get('host', '')}",
             request_id=request_id,
             now=time.time(),
         )
 
     def _validate(self, operation: Operation, pointer: str, instance: Any) -> None:
-        if not self.store.has(operation.request_schema):
-            return
-        document = self.store.document(operation.request_schema)
         part = pointer.rsplit("/", 1)[-1]
-        if part not in document.get("properties", {}):
-            if pointer.endswith("body") and instance is not None:
+        if not self.validator.describes(operation, part):
+            if (
+                part == "body"
+                and instance is not None
+                and self.store.has(operation.request_schema)
+            ):
                 raise _invalid(operation, "This operation takes no request body")
             return
-        problems = self.store.problems(operation.request_schema, instance, pointer, formats=False)
-        if problems:
-            raise _invalid(operation, f"Invalid request parameter: {problems[0]}")
+        problem = self.validator.problem(operation, part, instance)
+        if problem is not None:
+            raise _invalid(operation, f"Invalid request parameter: {problem}")
 
     def _render(self, reply: Reply, request_id: str, operation: Operation | None) -> Response:
         headers = {"X-Request-Id": request_id, **reply.headers}
@@ -272,5 +292,5 @@ class Gateway:
             body = {**body, "request_id": request_id}
         if body is None:
             return Response(status_code=reply.status, headers=headers)
-        content = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        content = orjson.dumps(body)
         return Response(content, reply.status, headers, media_type="application/json")
