@@ -37,6 +37,7 @@ def build_target(
     faults = Faults.parse(settings.faults, catalogue)
     world = build_world(settings)
     world.lifecycle = Lifecycle(settings.job_seconds, settings.job_failure_rate, settings.seed)
+    world.faults = faults
     gateway = Gateway(settings, world, catalogue, store, registered_handlers(), faults)
     bms_app = Router(routes=gateway.routes("bms"), default=gateway.not_found)
     ecs_app = Router(routes=gateway.routes("ecs"), default=gateway.not_found)

@@ -7,7 +7,11 @@ wrong on purpose and see them fail. Each fault is ``kind:Operation[:argument]``:
 - ``skip-auth:Op``: the operation answers without checking the token;
 - ``no-throttle:Op``: the operation is never throttled;
 - ``drop-field:Op:a.*.b``: remove a member from the success body (``*`` walks a list);
-- ``status:Op:NNN``: answer success with status NNN instead of the documented one.
+- ``status:Op:NNN``: answer success with status NNN instead of the documented one;
+- ``job-regress:Op``: a job started by Op shows RUNNING again after it was seen finished;
+- ``no-effect:Op``: Op answers and its job succeeds, but the server's state never changes;
+- ``skip-quota:Op``: servers Op creates are not counted against the project's quota;
+- ``skip-validation:Op``: Op's request is not validated, so an invalid body is accepted.
 """
 
 from __future__ import annotations
@@ -20,7 +24,16 @@ from bmscert.core.catalogue import Catalogue
 from bmscert.errors import ConfigError
 from bmscert.target.http import Reply
 
-KINDS = ("skip-auth", "no-throttle", "drop-field", "status")
+KINDS = (
+    "skip-auth",
+    "no-throttle",
+    "drop-field",
+    "status",
+    "job-regress",
+    "no-effect",
+    "skip-quota",
+    "skip-validation",
+)
 
 
 @dataclass(frozen=True)

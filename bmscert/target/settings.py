@@ -25,3 +25,4 @@ class TargetSettings:
     region: str = "cn-north-4"
     job_seconds: dict[str, float] = field(default_factory=dict)
     job_failure_rate: float = 0.0
+    access_keys: tuple[str, ...] = ()
