@@ -95,6 +95,8 @@ def _start_embedded(stack: ExitStack, profile: Profile, files: RunFiles):
             window_seconds=profile.window_seconds,
             behaviours=profile.behaviours,
             faults=list(profile.faults),
+            job_seconds=profile.job_seconds,
+            job_failure_rate=profile.job_failure_rate,
         )
     )
     resources = target.info["resources"]

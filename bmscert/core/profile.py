@@ -52,6 +52,10 @@ class Profile:
     resources: dict[str, str] = field(default_factory=dict)
     request_timeout: float = 30.0
     conformance_minutes: float = 30.0
+    job_seconds: dict[str, float] = field(default_factory=dict)
+    job_failure_rate: float = 0.0
+    job_poll_seconds: float = 5.0
+    job_timeout_seconds: float = 45 * 60.0
 
     @property
     def is_embedded(self) -> bool:
@@ -88,6 +92,8 @@ def _schema() -> dict[str, Any]:
 def _describe(error: jsonschema.ValidationError) -> str:
     """One line for the most useful validation error, naming the key to fix."""
     where = ".".join(str(part) for part in error.absolute_path) or "(top level)"
+    if error.validator == "pattern" and "description" in error.schema:
+        return f"{where} must be {error.schema['description']}, not {error.instance!r}"
     if error.validator == "additionalProperties":
         allowed = ", ".join(sorted(error.schema.get("properties", {})))
         unknown = sorted(set(error.instance) - set(error.schema.get("properties", {})))
@@ -130,6 +136,7 @@ def load_profile(path: Path) -> Profile:
     safety = data.get("safety", {})
     load = data.get("load", {})
     timeouts = data.get("timeouts", {})
+    jobs = data.get("jobs", {})
     return Profile(
         name=data["name"],
         source=str(path),
@@ -152,4 +159,8 @@ def load_profile(path: Path) -> Profile:
         resources=dict(data.get("resources", {})),
         request_timeout=timeouts.get("request_seconds", 30.0),
         conformance_minutes=timeouts.get("conformance_minutes", 30.0),
+        job_seconds=dict(target.get("job_seconds", {})),
+        job_failure_rate=target.get("job_failure_rate", 0.0),
+        job_poll_seconds=jobs.get("poll_seconds", 0.2 if embedded else 5.0),
+        job_timeout_seconds=60 * jobs.get("timeout_minutes", 2.0 if embedded else 45.0),
     )

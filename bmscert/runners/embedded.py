@@ -35,8 +35,12 @@ class EmbeddedTarget:
         window_seconds: int,
         behaviours: dict[str, str],
         faults: list[str],
+        job_seconds: dict[str, float] | None = None,
+        job_failure_rate: float = 0.0,
     ):
         self.run_dir = run_dir
+        self.job_seconds = job_seconds or {}
+        self.job_failure_rate = job_failure_rate
         self.token = token
         self.window_seconds = window_seconds
         self.behaviours = behaviours
@@ -60,6 +64,10 @@ class EmbeddedTarget:
             command += ["--behaviour", f"{name}={value}"]
         for fault in self.faults:
             command += ["--fault", fault]
+        for kind, seconds in self.job_seconds.items():
+            command += ["--job-seconds", f"{kind}={seconds}"]
+        if self.job_failure_rate:
+            command += ["--job-failure-rate", str(self.job_failure_rate)]
         return command
 
     def __enter__(self) -> EmbeddedTarget:
