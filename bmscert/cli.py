@@ -183,6 +183,9 @@ def _serve(args: argparse.Namespace) -> int:
         print(f"  project id   : {info['resources']['project_id']}")
         print(f"  token        : {token}  (send it as X-Auth-Token)")
         print(f"  rate window  : {settings.window_seconds} s")
+        if settings.access_keys:
+            keys = ", ".join(settings.access_keys)
+            print(f"  access keys  : {keys}  (AK/SK signatures are not verified yet)")
         sys.stdout.flush()
 
     serve(settings, ready_file=args.ready_file, announce=announce)

@@ -63,3 +63,13 @@ def test_junit_allure_and_locust_outputs_are_written(finished_run):
     }
     assert "ListBareMetalServers" in stories
     assert (run_dir / "locust_stats.csv").stat().st_size > 0
+
+
+def test_the_servers_the_suites_created_are_recorded_and_no_test_errored(finished_run):
+    _, run_dir = finished_run
+    lines = (run_dir / "events-conformance.jsonl").read_text().splitlines()
+    created = [e for e in map(json.loads, lines) if e["kind"] == "created"]
+    last_line = (run_dir / "conformance.log").read_text().strip().splitlines()[-1]
+    assert len(created) >= 2
+    assert {e["resource"] for e in created} == {"server"}
+    assert " error" not in last_line

@@ -244,7 +244,7 @@ def fleet(bmscert_profile: Profile, api: ApiClient, resources: Resources, record
     for created in owned.created:
         recorder.emit(
             "created",
-            kind=created.kind,
+            resource=created.kind,
             id=created.id,
             order_id=created.order_id,
             test=created.test,
