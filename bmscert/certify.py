@@ -33,7 +33,7 @@ from bmscert.reporting.capacity import write_capacity_report
 from bmscert.reporting.console import print_summary
 from bmscert.reporting.summary import build_summary, write_summary
 from bmscert.runners.embedded import EmbeddedTarget
-from bmscert.runners.load_phase import LoadOptions, run_ceiling_scenario
+from bmscert.runners.load_phase import LoadOptions, run_load_phase
 from bmscert.runners.phases import run_conformance
 from bmscert.target.faults import Faults
 
@@ -50,6 +50,7 @@ class RunRequest:
     phases: tuple[str, ...] = ("conformance", "load")
     faults: list[str] = field(default_factory=list)
     workers: int | None = None
+    scenarios: tuple[str, ...] | None = None
 
 
 def _new_run_files(reports_root: Path) -> RunFiles:
@@ -99,6 +100,9 @@ def _start_embedded(stack: ExitStack, profile: Profile, files: RunFiles):
             behaviours=profile.behaviours,
             faults=list(profile.faults),
             limiter=profile.limiter,
+            job_seconds=profile.job_seconds,
+            job_failure_rate=profile.job_failure_rate,
+            quota_instances=profile.quota_instances,
         )
     )
     resources = target.info["resources"]
@@ -133,9 +137,11 @@ def _run_phases(
                 windows_per_step=profile.load_windows_per_step,
                 fractions=profile.load_fractions,
                 tolerance=profile.ceiling_tolerance,
+                job_p95_seconds=profile.job_p95_seconds,
+                **({"scenarios": request.scenarios} if request.scenarios else {}),
             )
             phases.append(
-                run_ceiling_scenario(
+                run_load_phase(
                     profile, catalogue, files, env, request.operations, recorder, options
                 )
             )

@@ -31,6 +31,36 @@ def _behaviour_pairs(values: Sequence[str]) -> dict[str, str]:
     return pairs
 
 
+def _job_seconds(values: Sequence[str]) -> dict[str, float]:
+    from bmscert.target.lifecycle import DEFAULT_JOB_SECONDS
+
+    durations = {}
+    for value in values:
+        kind, sep, seconds = value.partition("=")
+        if not sep or kind not in DEFAULT_JOB_SECONDS:
+            kinds = ", ".join(DEFAULT_JOB_SECONDS)
+            raise ConfigError(
+                f"--job-seconds {value!r} must look like KIND=SECONDS, KIND one of {kinds}"
+            )
+        try:
+            durations[kind] = float(seconds)
+        except ValueError:
+            raise ConfigError(f"--job-seconds {value!r}: {seconds!r} is not a number") from None
+        if durations[kind] < 0:
+            raise ConfigError(f"--job-seconds {value!r}: a duration cannot be negative")
+    return durations
+
+
+def _failure_rate(value: str) -> float:
+    try:
+        rate = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number") from None
+    if not 0 <= rate <= 1:
+        raise argparse.ArgumentTypeError(f"{value!r} is not between 0 and 1")
+    return rate
+
+
 def _add_serve(commands: argparse._SubParsersAction) -> None:
     serve = commands.add_parser(
         "serve",
@@ -65,6 +95,34 @@ def _add_serve(commands: argparse._SubParsersAction) -> None:
         metavar="NAME=VALUE",
         help="choose an ambiguous behaviour (schemas/behaviours.yaml); repeatable",
     )
+    serve.add_argument(
+        "--job-seconds",
+        action="append",
+        default=[],
+        metavar="KIND=SECONDS",
+        help="duration of a kind of job (create, start, stop, reboot, reinstall, attach, "
+        "detach); repeatable",
+    )
+    serve.add_argument(
+        "--quota-instances",
+        type=int,
+        help="the project's instance quota (default 20, as seeded)",
+    )
+    serve.add_argument(
+        "--job-failure-rate",
+        type=_failure_rate,
+        default=0.0,
+        metavar="RATE",
+        help="share of jobs that end in FAIL, from 0 to 1 (default 0)",
+    )
+    serve.add_argument(
+        "--access-key",
+        action="append",
+        default=[],
+        metavar="AK",
+        help="accept AK/SK-signed requests with this access key (signatures are not verified "
+        "yet); repeatable",
+    )
     serve.add_argument("--seed", default="bmscert", help="seed of the deterministic ids")
     serve.add_argument("--ready-file", type=Path, help="write endpoints as JSON here when up")
     serve.set_defaults(handler=_serve)
@@ -89,6 +147,10 @@ def _add_load(commands: argparse._SubParsersAction) -> None:
         "estimate the enforced ceilings and write the capacity report.",
     )
     load.add_argument("--workers", type=int, help="load processes (a Locust master + workers)")
+    load.add_argument(
+        "--scenarios",
+        help="comma-separated: ceiling, side-effects, jobs (default: all three)",
+    )
     _add_target_options(load)
     load.set_defaults(handler=_load)
 
@@ -141,6 +203,10 @@ def _serve(args: argparse.Namespace) -> int:
         behaviours=resolve_behaviours(_behaviour_pairs(args.behaviour)),
         faults=tuple(args.fault),
         seed=args.seed,
+        job_seconds=_job_seconds(args.job_seconds),
+        job_failure_rate=args.job_failure_rate,
+        quota_instances=args.quota_instances,
+        access_keys=tuple(args.access_key),
         **({"token": token_from_env} if token_from_env else {}),
     )
 
@@ -152,6 +218,9 @@ def _serve(args: argparse.Namespace) -> int:
         print(f"  project id   : {info['resources']['project_id']}")
         print(f"  token        : {token}  (send it as X-Auth-Token)")
         print(f"  rate window  : {settings.window_seconds} s")
+        if settings.access_keys:
+            keys = ", ".join(settings.access_keys)
+            print(f"  access keys  : {keys}  (AK/SK signatures are not verified yet)")
         sys.stdout.flush()
 
     serve(settings, ready_file=args.ready_file, announce=announce)
@@ -183,8 +252,18 @@ def _run(args: argparse.Namespace) -> int:
 
 def _load(args: argparse.Namespace) -> int:
     from bmscert.certify import run_certification
+    from bmscert.runners.load_phase import SCENARIOS
 
-    return run_certification(_request(args, ("load",), args.workers))
+    request = _request(args, ("load",), args.workers)
+    if args.scenarios:
+        chosen = tuple(name.strip() for name in args.scenarios.split(",") if name.strip())
+        unknown = [name for name in chosen if name not in SCENARIOS]
+        if unknown:
+            raise ConfigError(
+                f"unknown scenario(s) {', '.join(unknown)}; choose from {', '.join(SCENARIOS)}"
+            )
+        request.scenarios = chosen
+    return run_certification(request)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

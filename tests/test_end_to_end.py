@@ -34,18 +34,42 @@ def test_the_summary_follows_its_published_schema(finished_run):
     assert load_schemas().problems("summary.schema.json", summary) == []
 
 
-def test_every_bms_read_was_certified_probed_and_loaded(finished_run):
+def test_every_bms_operation_passed_and_its_enforced_ceiling_was_measured(finished_run):
     _, run_dir = finished_run
     operations = json.loads((run_dir / "summary.json").read_text())["operations"]
-    reads = {
-        k: v for k, v in operations.items() if v["family"] == "bms-v1" and v["method"] == "GET"
+    bms = {k: v for k, v in operations.items() if v["family"] == "bms-v1"}
+    assert len(bms) == 22
+    for operation, entry in bms.items():
+        assert entry["verdict"] == "pass", operation
+        measured = entry["throttling"]["load"]
+        assert measured["estimate_per_window"] == entry["ceiling_per_minute"], operation
+        assert measured["shape"] == "fixed-window", operation
+    for read in (op for op, entry in bms.items() if entry["method"] == "GET"):
+        assert bms[read]["throttling"]["probe"]["first_429_at"] is not None
+
+
+def test_every_job_type_was_timed_under_load_and_throttled_creates_made_nothing(finished_run):
+    _, run_dir = finished_run
+    summary = json.loads((run_dir / "summary.json").read_text())
+    jobs = {op: e["job_latency"] for op, e in summary["operations"].items() if e["job_latency"]}
+    assert set(jobs) == {
+        "CreateBareMetalServers",
+        "BatchStopBaremetalServers",
+        "ReinstallBaremetalServerOs",
+        "BatchStartBaremetalServers",
+        "BatchRebootBaremetalServers",
+        "AttachBaremetalServerVolume",
+        "DetachBaremetalServerVolume",
     }
-    assert len(reads) == 11
-    for entry in reads.values():
-        assert entry["verdict"] == "pass"
-        assert entry["throttling"]["probe"]["first_429_at"] is not None
-        assert entry["throttling"]["load"]["accepted"] > 0
-        assert entry["throttling"]["load"]["throttled"] == 0
+    for timing in jobs.values():
+        assert timing["timed_out"] == 0
+        assert timing["end_to_end"]["p50_s"] >= timing["server_side"]["p50_s"]
+    checks = [
+        json.loads(line)
+        for line in (run_dir / "events-run.jsonl").read_text().splitlines()
+        if '"no_side_effect_when_throttled"' in line
+    ]
+    assert [check["outcome"] for check in checks] == ["passed"]
 
 
 def test_junit_allure_and_locust_outputs_are_written(finished_run):
@@ -62,6 +86,16 @@ def test_junit_allure_and_locust_outputs_are_written(finished_run):
         if label["name"] == "story"
     }
     assert "ListBareMetalServers" in stories
-    assert (run_dir / "locust_stats.csv").stat().st_size > 0
+    assert (run_dir / "load-ceiling" / "locust_stats.csv").stat().st_size > 0
     assert "<img" in (run_dir / "capacity.html").read_text()
     assert (run_dir / "capacity-timeseries.csv").stat().st_size > 0
+
+
+def test_the_servers_the_suites_created_are_recorded_and_no_test_errored(finished_run):
+    _, run_dir = finished_run
+    lines = (run_dir / "events-conformance.jsonl").read_text().splitlines()
+    created = [e for e in map(json.loads, lines) if e["kind"] == "created"]
+    last_line = (run_dir / "conformance.log").read_text().strip().splitlines()[-1]
+    assert len(created) >= 2
+    assert {e["resource"] for e in created} == {"server"}
+    assert " error" not in last_line

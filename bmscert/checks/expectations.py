@@ -44,3 +44,62 @@ def throttled() -> ExpectedError:
 
 def versions_need_token(profile: Profile) -> bool:
     return profile.behaviours["versions_need_auth"] == "yes"
+
+
+def invalid_request() -> ExpectedError:
+    """A body that breaks a documented rule: 400 in the BMS envelope, whatever the code.
+
+    The error table has several codes for invalid parameters (BMS.0018, BMS.0022, BMS.0201,
+    ...) and no page says which one a given rule yields, so the code is not checked.
+    """
+    return ExpectedError(400, "bms")
+
+
+def body_not_json() -> ExpectedError:
+    return ExpectedError(400, "bms", "BMS.0001")
+
+
+def body_too_large() -> ExpectedError:
+    return ExpectedError(413, "gateway", "APIGW.0201")
+
+
+def refused_by_state(code: str) -> ExpectedError:
+    """A documented refusal: BMS.0035 to BMS.0039 are all HTTP 400."""
+    return ExpectedError(400, "bms", code)
+
+
+def state_conflict(profile: Profile) -> ExpectedError:
+    """A refusal no document gives a code for (``state_conflict`` behaviour)."""
+    status = 409 if profile.behaviours["state_conflict"] == "conflict-409" else 400
+    return ExpectedError(status, "bms", "BMS.0006")
+
+
+def quota_exceeded() -> ExpectedError:
+    return ExpectedError(400, "bms", "BMS.0025")
+
+
+def volume_not_found() -> ExpectedError:
+    return ExpectedError(400, "bms", "BMS.0103")
+
+
+def volume_not_attached() -> ExpectedError:
+    return ExpectedError(400, "bms", "BMS.0114")
+
+
+def reset_password_status(profile: Profile) -> int:
+    return int(profile.behaviours["reset_password_status"])
+
+
+def lowercase_power_type_accepted(profile: Profile) -> bool:
+    return profile.behaviours["lowercase_power_type"] == "accepted"
+
+
+def soft_power_type_acts(profile: Profile) -> bool:
+    return profile.behaviours["soft_power_type"] == "acts"
+
+
+def name_filter_keeps(profile: Profile, wanted: str, name: str) -> bool:
+    """Whether the list's name filter ``wanted`` should keep a server called ``name``."""
+    if profile.behaviours["name_filter"] == "exact":
+        return name == wanted
+    return wanted in name

@@ -35,23 +35,31 @@ class Pacer:
             return None
         return max(1, math.floor(operation.ceiling_per_minute * self.fraction))
 
+    @staticmethod
+    def _key(operation: Operation) -> str:
+        """Operations on one URI share a budget: whether start, stop and reboot share one
+        ceiling is undocumented, and pacing must stay under it either way."""
+        return f"{operation.method} {operation.path}"
+
     def _item(self, operation: Operation) -> RateLimitItemPerSecond | None:
+        key = self._key(operation)
         with self._lock:
-            if operation.id not in self._items:
+            if key not in self._items:
                 budget = self.budget(operation)
                 if budget is None:
                     return None
-                self._items[operation.id] = RateLimitItemPerSecond(budget, self.window_seconds)
-            return self._items[operation.id]
+                self._items[key] = RateLimitItemPerSecond(budget, self.window_seconds)
+            return self._items[key]
 
     def wait_turn(self, operation: Operation) -> float:
         """Wait until ``operation`` fits its budget; returns the seconds spent waiting."""
         item = self._item(operation)
         if item is None:
             return 0.0
+        key = self._key(operation)
         waited = 0.0
-        while not self._limiter.hit(item, operation.id):
-            reset_at = self._limiter.get_window_stats(item, operation.id).reset_time
+        while not self._limiter.hit(item, key):
+            reset_at = self._limiter.get_window_stats(item, key).reset_time
             pause = min(max(reset_at - time.time(), 0.01), 1.0)
             time.sleep(pause)
             waited += pause

@@ -53,9 +53,15 @@ class Profile:
     load_workers: int = 1
     ceiling_tolerance: float = 0.05
     expected_window: str = "any"
+    job_p95_seconds: float | None = None
     resources: dict[str, str] = field(default_factory=dict)
     request_timeout: float = 30.0
     conformance_minutes: float = 30.0
+    job_seconds: dict[str, float] = field(default_factory=dict)
+    job_failure_rate: float = 0.0
+    quota_instances: int | None = None
+    job_poll_seconds: float = 5.0
+    job_timeout_seconds: float = 45 * 60.0
 
     @property
     def is_embedded(self) -> bool:
@@ -92,6 +98,8 @@ def _schema() -> dict[str, Any]:
 def _describe(error: jsonschema.ValidationError) -> str:
     """One line for the most useful validation error, naming the key to fix."""
     where = ".".join(str(part) for part in error.absolute_path) or "(top level)"
+    if error.validator == "pattern" and "description" in error.schema:
+        return f"{where} must be {error.schema['description']}, not {error.instance!r}"
     if error.validator == "additionalProperties":
         allowed = ", ".join(sorted(error.schema.get("properties", {})))
         unknown = sorted(set(error.instance) - set(error.schema.get("properties", {})))
@@ -134,6 +142,7 @@ def load_profile(path: Path) -> Profile:
     safety = data.get("safety", {})
     load = data.get("load", {})
     timeouts = data.get("timeouts", {})
+    jobs = data.get("jobs", {})
     return Profile(
         name=data["name"],
         source=str(path),
@@ -156,8 +165,14 @@ def load_profile(path: Path) -> Profile:
         load_windows_per_step=load.get("windows_per_step", 1.5),
         load_workers=load.get("workers", 1),
         ceiling_tolerance=load.get("tolerance", 0.05),
+        job_p95_seconds=load.get("job_p95_seconds"),
         expected_window=data.get("throttle", {}).get("expected_window", "any"),
         resources=dict(data.get("resources", {})),
         request_timeout=timeouts.get("request_seconds", 30.0),
         conformance_minutes=timeouts.get("conformance_minutes", 30.0),
+        job_seconds=dict(target.get("job_seconds", {})),
+        job_failure_rate=target.get("job_failure_rate", 0.0),
+        quota_instances=target.get("quota_instances"),
+        job_poll_seconds=jobs.get("poll_seconds", 0.2 if embedded else 5.0),
+        job_timeout_seconds=60 * jobs.get("timeout_minutes", 2.0 if embedded else 45.0),
     )

@@ -43,23 +43,20 @@ class RunFiles:
     def conformance_log(self) -> Path:
         return self.path / "conformance.log"
 
-    @property
-    def load_log(self) -> Path:
-        return self.path / "load.log"
-
-    @property
-    def load_plan(self) -> Path:
-        return self.path / "load-plan.json"
-
-    @property
-    def samples(self) -> Path:
-        """Raw load samples, one CSV per load process."""
-        return self.path / "load-samples"
+    def scenario(self, name: str) -> Path:
+        """A load scenario's folder: its plan, Locust's log and CSVs, one sample file per
+        load process."""
+        return self.path / f"load-{name}"
 
     @property
     def capacity(self) -> Path:
         """The ceiling findings per operation (data behind the capacity report)."""
         return self.path / "capacity.json"
+
+    @property
+    def job_latency(self) -> Path:
+        """The job-latency findings per operation."""
+        return self.path / "job-latency.json"
 
     @property
     def capacity_report(self) -> Path:

@@ -21,6 +21,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 from matplotlib.figure import Figure
 
+from bmscert.checks.job_latency import read_job_samples
 from bmscert.checks.samples import Sample, percentiles, read_samples
 from bmscert.core.events import read_events
 from bmscert.core.runfiles import RunFiles
@@ -159,15 +160,27 @@ def _verdicts_by_operation(files: RunFiles) -> dict[str, list[dict[str, Any]]]:
     return found
 
 
-def write_capacity_report(files: RunFiles, job_latencies: dict[str, list[float]] | None = None):
-    """Render ``capacity.html`` and ``capacity-timeseries.csv``; None if no load ran."""
-    if not files.capacity.is_file():
-        return None
-    findings = json.loads(files.capacity.read_text(encoding="utf-8"))
-    plan = json.loads(files.load_plan.read_text(encoding="utf-8"))
-    series = _per_second(read_samples(files.samples))
-    write_timeseries(files.path / "capacity-timeseries.csv", series)
+def _job_section(files: RunFiles) -> tuple[dict[str, Any], str | None]:
+    """The job-latency findings and their plot, when the job cycle ran."""
+    if not files.job_latency.is_file():
+        return {}, None
+    findings = json.loads(files.job_latency.read_text(encoding="utf-8"))
+    latencies: dict[str, list[float]] = defaultdict(list)
+    for sample in read_job_samples(files.scenario("jobs")):
+        if sample.latency is not None:
+            latencies[sample.operation].append(sample.latency)
+    return findings, job_latency_plot(latencies)
 
+
+def _ceiling_section(files: RunFiles) -> dict[str, Any]:
+    """Per-operation findings, plots and step table of the ceiling scenario, if it ran."""
+    if not files.capacity.is_file():
+        return {"operations": [], "steps": [], "window": None, "latency_plot": None}
+    findings = json.loads(files.capacity.read_text(encoding="utf-8"))
+    folder = files.scenario("ceiling")
+    plan = json.loads((folder / "plan.json").read_text(encoding="utf-8"))
+    series = _per_second(read_samples(folder))
+    write_timeseries(files.path / "capacity-timeseries.csv", series)
     verdicts = _verdicts_by_operation(files)
     operations = [
         {
@@ -178,17 +191,26 @@ def write_capacity_report(files: RunFiles, job_latencies: dict[str, list[float]]
         }
         for operation, finding in findings.items()
     ]
+    return {
+        "operations": operations,
+        "steps": plan["steps"],
+        "window": plan["window_seconds"],
+        "latency_plot": latency_plot(series, plan["window_seconds"], plan["steps"]),
+    }
+
+
+def write_capacity_report(files: RunFiles) -> Path | None:
+    """Render ``capacity.html`` (and ``capacity-timeseries.csv``); None if no load ran."""
+    if not (files.capacity.is_file() or files.job_latency.is_file()):
+        return None
+    ceiling = _ceiling_section(files)
+    jobs, job_plot = _job_section(files)
     environment = Environment(
         loader=PackageLoader("bmscert.reporting", "templates"),
         autoescape=select_autoescape(["html"]),
     )
     page = environment.get_template("capacity.html.j2").render(
-        run_id=files.run_id,
-        window=plan["window_seconds"],
-        steps=plan["steps"],
-        operations=operations,
-        latency_plot=latency_plot(series, plan["window_seconds"], plan["steps"]),
-        job_plot=job_latency_plot(job_latencies or {}),
+        run_id=files.run_id, jobs=jobs, job_plot=job_plot, **ceiling
     )
     files.capacity_report.write_text(page, encoding="utf-8")
     return files.capacity_report

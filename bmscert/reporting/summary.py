@@ -13,6 +13,7 @@ import time
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from bmscert import __version__
@@ -37,6 +38,7 @@ class OperationRecord:
     failed_tests_with_checks: set[str] = field(default_factory=set)
     probe: dict[str, Any] | None = None
     load: dict[str, Any] | None = None
+    jobs: dict[str, Any] | None = None
 
     @property
     def verdict(self) -> str:
@@ -109,14 +111,15 @@ def _operation_entry(operation, record: OperationRecord) -> dict[str, Any]:
         "failures": record.failures,
         "warnings": record.warnings,
         "throttling": {"probe": record.probe, "load": record.load},
+        "job_latency": record.jobs,
     }
 
 
-def _capacity(files: RunFiles) -> dict[str, Any]:
-    """The load phase's findings per operation, if it ran."""
-    if not files.capacity.is_file():
+def _findings(path: Path) -> dict[str, Any]:
+    """A load scenario's findings per operation, if it ran."""
+    if not path.is_file():
         return {}
-    return json.loads(files.capacity.read_text(encoding="utf-8"))
+    return json.loads(path.read_text(encoding="utf-8"))
 
 
 def _verdict(
@@ -151,9 +154,12 @@ def build_summary(
     records = {operation.id: OperationRecord() for operation in catalogue}
     for event in read_events(*files.event_files()):
         _absorb(records, event)
-    for operation_id, finding in _capacity(files).items():
+    for operation_id, finding in _findings(files.capacity).items():
         if operation_id in records:
             records[operation_id].load = finding
+    for operation_id, finding in _findings(files.job_latency).items():
+        if operation_id in records:
+            records[operation_id].jobs = finding
 
     verdict, exit_code = _verdict(records, phases, interrupted, error)
     if error and error_exit_code is not None:

@@ -36,8 +36,14 @@ class EmbeddedTarget:
         behaviours: dict[str, str],
         faults: list[str],
         limiter: str = "fixed",
+        job_seconds: dict[str, float] | None = None,
+        job_failure_rate: float = 0.0,
+        quota_instances: int | None = None,
     ):
         self.run_dir = run_dir
+        self.job_seconds = job_seconds or {}
+        self.job_failure_rate = job_failure_rate
+        self.quota_instances = quota_instances
         self.token = token
         self.window_seconds = window_seconds
         self.behaviours = behaviours
@@ -64,6 +70,12 @@ class EmbeddedTarget:
             command += ["--behaviour", f"{name}={value}"]
         for fault in self.faults:
             command += ["--fault", fault]
+        for kind, seconds in self.job_seconds.items():
+            command += ["--job-seconds", f"{kind}={seconds}"]
+        if self.job_failure_rate:
+            command += ["--job-failure-rate", str(self.job_failure_rate)]
+        if self.quota_instances is not None:
+            command += ["--quota-instances", str(self.quota_instances)]
         return command
 
     def __enter__(self) -> EmbeddedTarget:

@@ -1,9 +1,16 @@
-"""The load phase: Locust runs an open-model plan, then the samples become verdicts.
+"""The load phase: open-model scenarios run by Locust, then their samples become verdicts.
+
+Three scenarios, each after a quiet window so it starts with fresh counters:
+
+1. the ceiling scenario: every operation through the staircase of rates (limiter shape,
+   enforced ceiling, 429 reply, recovery);
+2. the side-effect burst: real creates past the ceiling, then a look for servers that
+   throttled calls should not have made;
+3. the job-latency cycle: every job type followed to its end at a sustainable rate.
 
 Locust runs as one process, or as a master with workers on loopback (each worker generates
-its share of every stream; the plan splits arrivals by sequence number). Every process
-writes its raw samples; the analysis reads them all, so one process and many give the same
-verdicts for the same plan.
+its share of every stream). Every process writes raw samples into the scenario's folder;
+the analysis reads them all, so one process and many give the same verdicts.
 """
 
 from __future__ import annotations
@@ -14,23 +21,37 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from bmscert.checks.ceiling import CeilingFinding, action_counters, analyse_operation, verdicts
+from bmscert.checks.job_latency import analyse_jobs, job_verdicts, read_job_samples
 from bmscert.checks.results import CheckResult
 from bmscert.checks.samples import read_samples
+from bmscert.core.auth import TokenAuth
 from bmscert.core.catalogue import Catalogue
+from bmscert.core.client import ApiClient
 from bmscert.core.events import EventRecorder
 from bmscert.core.profile import Profile
 from bmscert.core.runfiles import PhaseResult, RunFiles
 from bmscert.paths import load_dir
 from bmscert.runners.phases import bounded, tail
-from bmscert.runners.scenarios import ceiling_plan
+from bmscert.runners.scenarios import (
+    PROBE_PREFIX,
+    ceiling_plan,
+    job_plan,
+    side_effect_plan,
+)
 from bmscert.runners.schedule import PLAN_ENV, SAMPLES_DIR_ENV, LoadPlan
 
 STARTUP_SECONDS = 6.0
 GRACE_SECONDS = 60.0
+ACTIONS = (
+    "BatchStartBaremetalServers",
+    "BatchRebootBaremetalServers",
+    "BatchStopBaremetalServers",
+)
 
 
 @dataclass(frozen=True)
@@ -41,6 +62,24 @@ class LoadOptions:
     windows_per_step: float = 1.5
     fractions: tuple[float, ...] | None = None
     tolerance: float = 0.05
+    job_p95_seconds: float | None = None
+    scenarios: tuple[str, ...] = ("ceiling", "side-effects", "jobs")
+
+
+@dataclass
+class LoadContext:
+    """What every scenario of one load phase shares."""
+
+    profile: Profile
+    catalogue: Catalogue
+    files: RunFiles
+    env: dict[str, str]
+    recorder: EventRecorder
+    options: LoadOptions
+
+    def record(self, results: list[CheckResult], test: str) -> None:
+        for result in results:
+            self.recorder.emit("check", test=test, phase="load", **result.as_event())
 
 
 def _free_port() -> int:
@@ -53,7 +92,7 @@ def _locust(*arguments: str) -> list[str]:
     return [sys.executable, "-m", "locust", "-f", str(load_dir() / "locustfile.py"), *arguments]
 
 
-def _common(plan: LoadPlan, files: RunFiles, run_seconds: int) -> list[str]:
+def _common(plan: LoadPlan, folder: Path, run_seconds: int) -> list[str]:
     return [
         "--headless",
         "--users",
@@ -65,7 +104,7 @@ def _common(plan: LoadPlan, files: RunFiles, run_seconds: int) -> list[str]:
         "--stop-timeout",
         "3",
         "--csv",
-        str(files.path / "locust"),
+        str(folder / "locust"),
         "--only-summary",
         "--exit-code-on-error",
         "0",
@@ -74,24 +113,27 @@ def _common(plan: LoadPlan, files: RunFiles, run_seconds: int) -> list[str]:
     ]
 
 
-def _run_locust(plan: LoadPlan, files: RunFiles, env: dict[str, str]) -> str | None:
-    """Run Locust for the plan; None when it ended well, else what went wrong."""
+def run_locust(plan: LoadPlan, folder: Path, env: dict[str, str]) -> str | None:
+    """Run Locust on ``plan`` in ``folder``; None when it ended well, else what went wrong."""
+    folder.mkdir(parents=True, exist_ok=True)
+    plan_file = folder / "plan.json"
+    plan_file.write_text(plan.to_json(), encoding="utf-8")
+    env = {**env, PLAN_ENV: str(plan_file), SAMPLES_DIR_ENV: str(folder)}
+    log = folder / "locust.log"
     run_seconds = math.ceil(STARTUP_SECONDS + plan.duration + 3)
     timeout = run_seconds + GRACE_SECONDS
     if plan.workers == 1:
-        done = bounded(
-            _locust(*_common(plan, files, run_seconds)), env, files.load_log, files.path, timeout
-        )
-        return _judge_exit(done, files.load_log)
+        done = bounded(_locust(*_common(plan, folder, run_seconds)), env, log, folder, timeout)
+        return _judge_exit(done, log)
 
     port = str(_free_port())
     workers = []
     for index in range(plan.workers):
-        log = (files.path / f"load-worker-{index}.log").open("w", encoding="utf-8")
+        worker_log = (folder / f"worker-{index}.log").open("w", encoding="utf-8")
         command = _locust("--worker", "--master-host", "127.0.0.1", "--master-port", port)
         workers.append(
             subprocess.Popen(
-                command, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=files.path
+                command, env=env, stdout=worker_log, stderr=subprocess.STDOUT, cwd=folder
             )
         )
     master = _locust(
@@ -102,17 +144,17 @@ def _run_locust(plan: LoadPlan, files: RunFiles, env: dict[str, str]) -> str | N
         port,
         "--expect-workers",
         str(plan.workers),
-        *_common(plan, files, run_seconds),
+        *_common(plan, folder, run_seconds),
     )
     try:
-        done = bounded(master, env, files.load_log, files.path, timeout)
+        done = bounded(master, env, log, folder, timeout)
     finally:
         for worker in workers:
             try:
                 worker.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 worker.kill()
-    return _judge_exit(done, files.load_log)
+    return _judge_exit(done, log)
 
 
 def _judge_exit(done: subprocess.CompletedProcess | None, log: Path) -> str | None:
@@ -120,14 +162,32 @@ def _judge_exit(done: subprocess.CompletedProcess | None, log: Path) -> str | No
         return "Locust did not stop in time"
     if done.returncode != 0:
         return f"Locust exit code {done.returncode}: {tail(log)}"
+    if not any(log.parent.glob("samples-*.csv")) and not any(log.parent.glob("jobs-*.csv")):
+        return f"the load processes wrote no samples; see {log}: {_first_error(log)}"
     return None
 
 
-def analyse(plan: LoadPlan, files: RunFiles, tolerance: float) -> dict[str, CeilingFinding]:
+def _first_error(log: Path) -> str:
+    """The last line of the first traceback in a Locust log, or its last line."""
+    lines = log.read_text(encoding="utf-8", errors="replace").splitlines() if log.is_file() else []
+    errors = [line for line in lines if line.split(":")[0].endswith(("Error", "Exception"))]
+    return errors[0] if errors else tail(log)
+
+
+def _quiet(context: LoadContext, what: str) -> None:
+    seconds = context.profile.window_seconds + 1
+    print(f"load: waiting {seconds} s for a fresh rate window before the {what} ...", flush=True)
+    time.sleep(seconds)
+
+
+def _started(plan: LoadPlan) -> LoadPlan:
+    return replace(plan, start_epoch=time.time() + STARTUP_SECONDS)
+
+
+def analyse_ceilings(plan: LoadPlan, folder: Path) -> dict[str, CeilingFinding]:
     """Findings per operation from every load process's samples."""
-    samples = read_samples(files.samples)
     by_operation: dict[str, list] = {}
-    for sample in samples:
+    for sample in read_samples(folder):
         by_operation.setdefault(sample.operation, []).append(sample)
     findings = {}
     for stream in plan.streams:
@@ -143,15 +203,9 @@ def analyse(plan: LoadPlan, files: RunFiles, tolerance: float) -> dict[str, Ceil
     return findings
 
 
-def _record(
-    findings: dict[str, CeilingFinding],
-    profile: Profile,
-    tolerance: float,
-    recorder: EventRecorder,
-) -> list[CheckResult]:
-    results = []
-    for finding in findings.values():
-        results += verdicts(finding, tolerance)
+def _ceiling_results(context: LoadContext, findings: dict[str, CeilingFinding]) -> list:
+    profile, tolerance = context.profile, context.options.tolerance
+    results = [result for finding in findings.values() for result in verdicts(finding, tolerance)]
     if profile.expected_window != "any":
         for finding in findings.values():
             if finding.shape in ("fixed-window", "sliding-window", "token-bucket"):
@@ -167,11 +221,7 @@ def _record(
     counters = action_counters(findings, tolerance)
     expected = profile.behaviours.get("action_counters", "separate")
     if counters != "undetermined":
-        for operation in (
-            "BatchStartBaremetalServers",
-            "BatchRebootBaremetalServers",
-            "BatchStopBaremetalServers",
-        ):
+        for operation in ACTIONS:
             results.append(
                 CheckResult(
                     "action_counters_match_behaviour",
@@ -181,12 +231,121 @@ def _record(
                     f"{counters} counters judged from traffic",
                 )
             )
-    for result in results:
-        recorder.emit("check", test="load:ceiling", phase="load", **result.as_event())
     return results
 
 
-def run_ceiling_scenario(
+def ceiling_scenario(context: LoadContext, operations: list[str]) -> str | None:
+    options = context.options
+    plan = ceiling_plan(
+        context.profile,
+        context.catalogue,
+        operations,
+        fractions=options.fractions,
+        windows_per_step=options.windows_per_step,
+        workers=options.workers,
+    )
+    if not plan.streams:
+        return "skipped: no selected operation has a ceiling to load"
+    _quiet(context, "ceiling scenario")
+    plan = _started(plan)
+    print(
+        f"load: ceiling scenario, {len(plan.streams)} operations, {len(plan.steps)} steps, "
+        f"{plan.duration:.0f} s, {plan.workers} process(es) ...",
+        flush=True,
+    )
+    folder = context.files.scenario("ceiling")
+    problem = run_locust(plan, folder, context.env)
+    if problem is not None:
+        return problem
+    findings = analyse_ceilings(plan, folder)
+    context.record(_ceiling_results(context, findings), "load:ceiling")
+    context.files.capacity.write_text(
+        json.dumps({op: f.as_data() for op, f in findings.items()}, indent=1), encoding="utf-8"
+    )
+    return None
+
+
+def _server_names(context: LoadContext) -> set[str]:
+    """Every server name the project lists, page by page."""
+    profile = context.profile
+    client = ApiClient(profile, context.catalogue, TokenAuth(context.env[profile.token_env]))
+    names, page = set(), 1
+    try:
+        while True:
+            listing = client.call("ListBareMetalServers", query={"limit": 1000, "offset": page})
+            servers = (listing.json or {}).get("servers", []) if listing.status == 200 else []
+            names.update(server.get("name", "") for server in servers)
+            if len(servers) < 1000:
+                return names
+            page += 1
+    finally:
+        client.close()
+
+
+def side_effect_scenario(context: LoadContext, operations: list[str]) -> str | None:
+    plan = side_effect_plan(context.profile, context.catalogue)
+    if plan is None or (operations and "CreateBareMetalServers" not in operations):
+        return None
+    _quiet(context, "side-effect burst")
+    plan = _started(plan)
+    print("load: side-effect burst of creates past the ceiling ...", flush=True)
+    folder = context.files.scenario("side-effects")
+    problem = run_locust(plan, folder, context.env)
+    if problem is not None:
+        return problem
+    samples = read_samples(folder)
+    throttled = {f"{PROBE_PREFIX}-{s.sequence:06d}" for s in samples if s.status == 429}
+    leaked = sorted(throttled & _server_names(context))
+    if not throttled:
+        outcome, received = "warning", "no create was throttled; nothing to judge"
+    else:
+        outcome = "failed" if leaked else "passed"
+        received = (
+            f"servers {', '.join(leaked[:5])} exist although their creates got 429"
+            if leaked
+            else f"none of {len(throttled)} throttled creates made a server"
+        )
+    result = CheckResult(
+        "no_side_effect_when_throttled",
+        "CreateBareMetalServers",
+        outcome,
+        "a throttled create makes no server (and starts no job)",
+        received,
+    )
+    context.record([result], "load:side-effects")
+    return None
+
+
+def job_scenario(context: LoadContext, operations: list[str]) -> str | None:
+    plan = job_plan(context.profile, context.catalogue)
+    if plan is None:
+        return None
+    _quiet(context, "job-latency cycle")
+    plan = _started(replace(plan, workers=context.options.workers))
+    print(f"load: job-latency cycle for {plan.jobs.seconds:.0f} s ...", flush=True)
+    folder = context.files.scenario("jobs")
+    problem = run_locust(plan, folder, context.env)
+    if problem is not None:
+        return problem
+    findings = analyse_jobs(read_job_samples(folder))
+    results = [
+        r for f in findings.values() for r in job_verdicts(f, context.options.job_p95_seconds)
+    ]
+    context.record(results, "load:jobs")
+    context.files.job_latency.write_text(
+        json.dumps({op: f.as_data() for op, f in findings.items()}, indent=1), encoding="utf-8"
+    )
+    return None
+
+
+SCENARIOS: dict[str, Callable[[LoadContext, list[str]], str | None]] = {
+    "ceiling": ceiling_scenario,
+    "side-effects": side_effect_scenario,
+    "jobs": job_scenario,
+}
+
+
+def run_load_phase(
     profile: Profile,
     catalogue: Catalogue,
     files: RunFiles,
@@ -195,39 +354,13 @@ def run_ceiling_scenario(
     recorder: EventRecorder,
     options: LoadOptions = LoadOptions(),
 ) -> PhaseResult:
-    plan = ceiling_plan(
-        profile,
-        catalogue,
-        operations,
-        fractions=options.fractions,
-        windows_per_step=options.windows_per_step,
-        workers=options.workers,
-    )
-    if not plan.streams:
-        return PhaseResult("load", "skipped", 0.0, "no selected operation has a ceiling to load")
-
-    quiet = profile.window_seconds + 1
-    print(f"load: waiting {quiet} s for a fresh rate window ...", flush=True)
-    time.sleep(quiet)
-    plan = replace(plan, start_epoch=time.time() + STARTUP_SECONDS)
-    files.load_plan.write_text(plan.to_json(), encoding="utf-8")
-    files.samples.mkdir(exist_ok=True)
-    print(
-        f"load: ceiling scenario, {len(plan.streams)} operations, {len(plan.steps)} steps, "
-        f"{plan.duration:.0f} s, {plan.workers} process(es) ...",
-        flush=True,
-    )
-
-    started = time.monotonic()
-    load_env = {**env, PLAN_ENV: str(files.load_plan), SAMPLES_DIR_ENV: str(files.samples)}
-    problem = _run_locust(plan, files, load_env)
-    seconds = time.monotonic() - started
-    if problem is not None:
-        return PhaseResult("load", "error", seconds, problem)
-
-    findings = analyse(plan, files, options.tolerance)
-    _record(findings, profile, options.tolerance, recorder)
-    files.capacity.write_text(
-        json.dumps({op: f.as_data() for op, f in findings.items()}, indent=1), encoding="utf-8"
-    )
-    return PhaseResult("load", "completed", seconds, f"ceiling scenario, {len(findings)} ops")
+    context = LoadContext(profile, catalogue, files, env, recorder, options)
+    started, notes = time.monotonic(), []
+    for name, scenario in SCENARIOS.items():
+        if name not in options.scenarios:
+            continue
+        problem = scenario(context, operations)
+        if problem is not None and not problem.startswith("skipped"):
+            return PhaseResult("load", "error", time.monotonic() - started, f"{name}: {problem}")
+        notes.append(name if problem is None else f"{name} {problem}")
+    return PhaseResult("load", "completed", time.monotonic() - started, "; ".join(notes))

@@ -29,8 +29,10 @@ from locust import FastHttpUser, constant, events, task
 from locust.exception import StopUser
 from locust.runners import WorkerRunner
 
+from bmscert.checks.job_latency import JOB_COLUMNS
 from bmscert.checks.samples import SAMPLE_COLUMNS, classify
 from bmscert.core.schemas import load_schemas
+from bmscert.runners.locust_jobs import JobCycleRunner
 from bmscert.runners.schedule import (
     PLAN_ENV,
     SAMPLES_DIR_ENV,
@@ -45,6 +47,7 @@ THROTTLE_REPLIES_CHECKED = 5
 SUCCESSES_CHECKED_PER_STEP = 3
 
 _SAMPLES: list[tuple] = []
+_JOB_SAMPLES: list[list] = []
 _GENERATORS_STARTED: list[int] = []
 
 
@@ -114,7 +117,7 @@ class OpenModelUser(FastHttpUser):
 
     fixed_count = PLAN.workers
     wait_time = constant(3600)
-    host = PLAN.streams[0].base_url if PLAN.streams else "http://127.0.0.1"
+    host = PLAN.streams[0].base_url if PLAN.streams else PLAN.jobs.base_url
     concurrency = PLAN.max_in_flight
 
     @task
@@ -128,6 +131,9 @@ class OpenModelUser(FastHttpUser):
         gevent.sleep(max(0.0, PLAN.start_epoch - time.time()))
         self._states = [_StreamState(stream) for stream in PLAN.streams]
         greenlets = [gevent.spawn(self._drive, state, index) for state in self._states]
+        if PLAN.jobs is not None:
+            runner = JobCycleRunner(self.client, PLAN, TOKEN, index, _JOB_SAMPLES)
+            greenlets.append(gevent.spawn(runner.run))
         gevent.joinall(greenlets)
         while any(state.in_flight for state in self._states):
             gevent.sleep(0.05)
@@ -202,12 +208,18 @@ class OpenModelUser(FastHttpUser):
 @events.quitting.add_listener
 def _write_samples(environment, **_: object) -> None:
     folder = os.environ.get(SAMPLES_DIR_ENV)
-    if not folder or not _SAMPLES:
+    if not folder:
         return
     runner = environment.runner
     index = runner.worker_index if isinstance(runner, WorkerRunner) else 0
-    path = Path(folder) / f"samples-{index}-{os.getpid()}.csv"
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(SAMPLE_COLUMNS)
-        writer.writerows(_SAMPLES)
+    for prefix, columns, rows in (
+        ("samples", SAMPLE_COLUMNS, _SAMPLES),
+        ("jobs", JOB_COLUMNS, _JOB_SAMPLES),
+    ):
+        if not rows:
+            continue
+        path = Path(folder) / f"{prefix}-{index}-{os.getpid()}.csv"
+        with path.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(columns)
+            writer.writerows(rows)

@@ -31,6 +31,7 @@ from bmscert.core.profile import SAFETY_CLASSES, Profile, load_profile
 from bmscert.core.redact import RedactingFilter
 from bmscert.core.schemas import SchemaStore, load_schemas
 from bmscert.errors import BmscertError
+from bmscert.runners.fleet import Fleet
 from bmscert.runners.resources import Resources
 
 logger = logging.getLogger(__name__)
@@ -233,6 +234,21 @@ def _label_for_allure(item: pytest.Item, catalogue: Catalogue) -> None:
     allure.dynamic.feature(operation.family)
     allure.dynamic.story(operation_id)
     allure.dynamic.tag(_safety_of(item) or "unclassified")
+
+
+@pytest.fixture(scope="session")
+def fleet(bmscert_profile: Profile, api: ApiClient, resources: Resources, recorder: EventRecorder):
+    """The servers the run creates and lends to mutating tests; each is recorded at the end."""
+    owned = Fleet(bmscert_profile, api, resources)
+    yield owned
+    for created in owned.created:
+        recorder.emit(
+            "created",
+            resource=created.kind,
+            id=created.id,
+            order_id=created.order_id,
+            test=created.test,
+        )
 
 
 def new_uuid() -> str:

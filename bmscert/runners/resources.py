@@ -29,12 +29,29 @@ class Resources:
     def server_id(self) -> str:
         given = self._given("server_id")
         if given:
-            return given
+            return self._existing_server(given)
         listing = self._api.call("ListBareMetalServers", query={"limit": 1})
         servers = listing.json.get("servers") if isinstance(listing.json, dict) else None
         if listing.status != 200 or not servers:
             pytest.skip("no server to read: set resources.server_id in the profile")
         return str(servers[0]["id"])
+
+    def _existing_server(self, server_id: str) -> str:
+        """A server id from the profile, checked once: a wrong id is the profile's fault."""
+        reply = self._api.call("ListBareMetalServerDetails", path={"server_id": server_id})
+        if reply.status != 200:
+            pytest.skip(
+                f"resources.server_id {server_id} is not a server of project "
+                f"{self._profile.project_id} (HTTP {reply.status}); fix the profile"
+            )
+        return server_id
+
+    def required(self, name: str) -> str:
+        """A resource id the profile must give for a mutating suite to build its requests."""
+        given = self._given(name)
+        if not given:
+            pytest.skip(f"resources.{name} is not set; the mutating suites need it (profile)")
+        return given
 
     @property
     def job_id(self) -> str:

@@ -1,22 +1,31 @@
 """Load scenarios as plans: which operations, what each arrival sends, at what rates.
 
-The ceiling scenario drives every selected BMS operation at once through the step
-staircase. Reads use the profile's resources. Writes are sent so that the gateway counts
-them but the state does not change: they name a server that does not exist, so the handler
-refuses them after the limiter has counted them. Two writes are side-effect probes instead,
-when the profile allows mutation: metadata updates that each set a key of their own, and
-creates that each name their server; afterwards a throttled call whose key or name shows up
-is a side effect the documents do not allow.
+- The ceiling scenario drives every selected BMS operation at once through the step
+  staircase. Reads use the profile's resources. Writes are sent so that the gateway counts
+  them but nothing changes: they name a server (or, for a create, a flavor) that does not
+  exist, so the handler refuses them after the limiter has counted them. Metadata updates
+  rewrite one probe key, so they never pile up against the metadata quota.
+- The side-effect burst orders real servers, a fifth more than the ceiling within half a
+  window, each named after its arrival; a server named after a throttled arrival is an
+  effect of a call the gateway refused.
+- The job-latency scenario orders servers and cycles them through every job type, each job
+  followed to its end, so the latency of every kind of job is measured at a sustainable rate.
 """
 
 from __future__ import annotations
 
+import json
+from dataclasses import replace
 from typing import Any
 
 from bmscert.core.catalogue import Catalogue, Operation
 from bmscert.core.profile import Profile
+from bmscert.runners.fleet import create_body
 from bmscert.runners.schedule import (
+    JobCycle,
+    JobStep,
     LoadPlan,
+    Segment,
     Step,
     Stream,
     ceiling_steps,
@@ -43,7 +52,8 @@ _COUNTED_WRITES = {
     "ResetPwdOneClick": {"reset-password": {"new_password": "{secret}Aa1!"}},
     "DeleteWindowsBareMetalServerPassword": None,
 }
-_PROBE_METADATA = {"metadata": {f"{PROBE_PREFIX}-{{sequence}}": "1"}}
+_PROBE_METADATA = {"metadata": {PROBE_PREFIX: "{sequence}"}}
+ABSENT_FLAVOR = "physical.bmscert.absent"
 
 
 def _request(operation: Operation, profile: Profile) -> tuple[dict[str, str], Any] | None:
@@ -60,8 +70,8 @@ def _request(operation: Operation, profile: Profile) -> tuple[dict[str, str], An
         return absent, _COUNTED_WRITES[operation.id]
     if operation.id == "UpdateBaremetalServerMetadata" and resources.get("server_id"):
         return resources, _PROBE_METADATA
-    if operation.id == "CreateBareMetalServers" and profile.resources.get("create_body"):
-        return resources, profile.resources["create_body"]
+    if operation.id == "CreateBareMetalServers" and _can_create(profile):
+        return resources, _probe_create(profile, f"{PROBE_PREFIX}-absent", ABSENT_FLAVOR)
     return None
 
 
@@ -114,4 +124,139 @@ def ceiling_plan(
         streams=tuple(streams),
         workers=workers,
         steps=describe_steps(steps),
+    )
+
+
+def _probe_create(profile: Profile, name: str, flavor: str | None = None) -> dict[str, Any]:
+    """A create order whose password the load process fills in, so no plan holds one."""
+    ids = {"project_id": profile.project_id, **profile.resources}
+    body = create_body(ids, name)
+    body["server"]["adminPass"] = "{secret}Aa1!"
+    if flavor is not None:
+        body["server"]["flavorRef"] = flavor
+    return body
+
+
+def side_effect_plan(profile: Profile, catalogue: Catalogue) -> LoadPlan | None:
+    """A burst of real creates, a fifth past the ceiling, inside one window.
+
+    Each arrival names its server after its sequence number; afterwards, a server named
+    after a throttled arrival is a side effect of a call the gateway refused.
+    """
+    operation = catalogue["CreateBareMetalServers"]
+    if "mutating" not in profile.safety_allow or not _can_create(profile):
+        return None
+    ceiling = operation.ceiling_per_minute
+    arrivals = ceiling + max(2, ceiling // 5)
+    seconds = profile.window_seconds / 2
+    stream = Stream(
+        operation_id=operation.id,
+        method=operation.method,
+        base_url=profile.endpoint(operation.endpoint),
+        path=operation.render_path({"project_id": profile.project_id}),
+        ceiling_per_window=ceiling,
+        segments=(Segment("burst", 0.0, seconds, arrivals / seconds),),
+        body=_probe_create(profile, f"{PROBE_PREFIX}-{{sequence}}"),
+    )
+    return LoadPlan(
+        scenario="side-effects",
+        window_seconds=profile.window_seconds,
+        token_env=profile.token_env,
+        streams=(stream,),
+        steps=({"label": "burst", "fraction": arrivals / ceiling, "start": 0.0, "end": seconds},),
+    )
+
+
+_CREATE_IDS = ("image_id", "flavor_id", "vpc_id", "subnet_id", "availability_zone", "user_id")
+
+
+def _can_create(profile: Profile) -> bool:
+    return all(profile.resources.get(name) for name in _CREATE_IDS)
+
+
+def _job_step(
+    catalogue: Catalogue, profile: Profile, operation_id: str, body: Any = None, **path: str
+) -> JobStep:
+    operation = catalogue[operation_id]
+    values = {"project_id": profile.project_id, "server_id": "{server_id}", **path}
+    rendered = operation.render_path(values).replace("%7B", "{").replace("%7D", "}")
+    return JobStep(
+        operation_id,
+        operation.method,
+        rendered,
+        body,
+        needs_volume="volume" in json.dumps(body or path),
+    )
+
+
+def job_plan(profile: Profile, catalogue: Catalogue, members: int = 2) -> LoadPlan | None:
+    """Servers ordered, then stopped, reinstalled, started, rebooted, given and relieved of a
+    volume, over and over, each job followed to its end."""
+    if "destructive" not in profile.safety_allow or not _can_create(profile):
+        return None
+    servers = [{"id": "{server_id}"}]
+    create = _job_step(
+        catalogue,
+        profile,
+        "CreateBareMetalServers",
+        _probe_create(profile, "bmscert-jobs-{sequence}"),
+    )
+    create = replace(
+        create,
+        path=catalogue["CreateBareMetalServers"].render_path({"project_id": profile.project_id}),
+    )
+    cycle = (
+        _job_step(
+            catalogue,
+            profile,
+            "BatchStopBaremetalServers",
+            {"os-stop": {"type": "HARD", "servers": servers}},
+        ),
+        _job_step(
+            catalogue,
+            profile,
+            "ReinstallBaremetalServerOs",
+            {
+                "os-reinstall": {
+                    "adminpass": "{secret}Aa1!",
+                    "userid": profile.resources["user_id"],
+                }
+            },
+        ),
+        _job_step(
+            catalogue, profile, "BatchStartBaremetalServers", {"os-start": {"servers": servers}}
+        ),
+        _job_step(
+            catalogue,
+            profile,
+            "BatchRebootBaremetalServers",
+            {"reboot": {"type": "HARD", "servers": servers}},
+        ),
+        _job_step(
+            catalogue,
+            profile,
+            "AttachBaremetalServerVolume",
+            {"volumeAttachment": {"volumeId": "{volume_id}"}},
+        ),
+        _job_step(catalogue, profile, "DetachBaremetalServerVolume", attachment_id="{volume_id}"),
+    )
+    volumes = [profile.resources.get("volume_id", "")] + [""] * (members - 1)
+    jobs_ceiling = catalogue["ShowJobInfos"].ceiling_per_minute or 2000
+    return LoadPlan(
+        scenario="jobs",
+        window_seconds=profile.window_seconds,
+        token_env=profile.token_env,
+        streams=(),
+        jobs=JobCycle(
+            create=create,
+            cycle=cycle,
+            members=tuple({"volume_id": volume} for volume in volumes),
+            seconds=3 * profile.window_seconds,
+            poll_per_second=profile.pacing_fraction * jobs_ceiling / profile.window_seconds,
+            timeout_seconds=profile.job_timeout_seconds,
+            base_url=profile.endpoint("bms"),
+            job_path=catalogue["ShowJobInfos"]
+            .render_path({"project_id": profile.project_id, "job_id": "JOB"})
+            .replace("JOB", "{job_id}"),
+        ),
     )

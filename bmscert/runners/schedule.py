@@ -75,6 +75,37 @@ def fill(body_text: str, sequence: int, secret: str = "") -> str:
 
 
 @dataclass(frozen=True)
+class JobStep:
+    """One call of a job cycle; ``{server_id}`` and ``{volume_id}`` are filled per member."""
+
+    operation: str
+    method: str
+    path: str
+    body: Any = None
+    needs_volume: bool = False
+
+
+@dataclass(frozen=True)
+class JobCycle:
+    """The job-latency scenario: members each create a server, then cycle it through jobs.
+
+    Every member orders its own server (the create's job is the first sample), then runs the
+    cycle again and again until ``seconds`` have passed, following every job to its end
+    before the next call. The rate is whatever the jobs allow, which is sustainable by
+    construction; polling is paced to ``poll_per_second`` per load process.
+    """
+
+    create: JobStep
+    cycle: tuple[JobStep, ...]
+    members: tuple[dict[str, str], ...]
+    seconds: float
+    poll_per_second: float
+    timeout_seconds: float
+    base_url: str
+    job_path: str
+
+
+@dataclass(frozen=True)
 class LoadPlan:
     """Everything a load process needs; written as JSON next to the run's reports."""
 
@@ -87,10 +118,12 @@ class LoadPlan:
     lateness_tolerance: float = 0.1
     max_in_flight: int = 256
     steps: tuple[dict[str, Any], ...] = field(default_factory=tuple)
+    jobs: JobCycle | None = None
 
     @property
     def duration(self) -> float:
-        return max((seg.end for s in self.streams for seg in s.segments), default=0.0)
+        planned = max((seg.end for s in self.streams for seg in s.segments), default=0.0)
+        return max(planned, self.jobs.seconds if self.jobs else 0.0)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=1)
@@ -98,6 +131,12 @@ class LoadPlan:
     @classmethod
     def from_json(cls, text: str) -> LoadPlan:
         data = json.loads(text)
+        if data.get("jobs"):
+            jobs = data["jobs"]
+            jobs["members"] = tuple(jobs["members"])
+            jobs["create"] = JobStep(**jobs["create"])
+            jobs["cycle"] = tuple(JobStep(**step) for step in jobs["cycle"])
+            data["jobs"] = JobCycle(**jobs)
         streams = []
         for raw in data.pop("streams"):
             segments = tuple(Segment(**seg) for seg in raw.pop("segments"))

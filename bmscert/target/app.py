@@ -37,7 +37,21 @@ def build_target(
     faults = Faults.parse(settings.faults, catalogue)
     world = build_world(settings)
     world.lifecycle = Lifecycle(settings.job_seconds, settings.job_failure_rate, settings.seed)
+    if settings.quota_instances is not None:
+        _raise_instance_quota(world, settings.quota_instances)
+    world.faults = faults
     gateway = Gateway(settings, world, catalogue, store, registered_handlers(), faults)
     bms_app = Router(routes=gateway.routes("bms"), default=gateway.not_found)
     ecs_app = Router(routes=gateway.routes("ecs"), default=gateway.not_found)
     return ReferenceTarget(bms_app, ecs_app, world, gateway)
+
+
+def _raise_instance_quota(world: World, instances: int) -> None:
+    """A test tenant's quota: ``instances`` servers, with cores and RAM for that many of the
+    largest flavor, so the instance count is the limit an order meets first."""
+    biggest_cores = max(flavor.vcpus for flavor in world.flavors.values())
+    biggest_ram = max(flavor.ram_mb for flavor in world.flavors.values())
+    for project in world.projects.values():
+        project.quota.max_instances = instances
+        project.quota.max_cores = max(project.quota.max_cores, instances * biggest_cores)
+        project.quota.max_ram_mb = max(project.quota.max_ram_mb, instances * biggest_ram)

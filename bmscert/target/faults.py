@@ -12,7 +12,12 @@ wrong on purpose and see them fail. Each fault is ``kind:Operation[:argument]``:
 - ``throttle-envelope:Op``: answer 429 in the BMS envelope instead of the gateway's;
 - ``throttled-effect:Op``: run the handler even for a throttled call, then answer 429;
 - ``shared-counters:Op``: count start, reboot and stop on one counter, whatever the
-  ``action_counters`` behaviour says (any of the three operations may be named).
+  ``action_counters`` behaviour says (any of the three operations may be named);
+- ``job-regress:Op``: a job started by Op shows RUNNING again after it was seen finished;
+- ``no-effect:Op``: Op answers and its job succeeds, but the server's state never changes;
+- ``skip-quota:Op``: servers Op creates are not counted against the project's quota;
+- ``skip-validation:Op``: Op's request is not validated, so an invalid body is accepted;
+- ``job-never-ends:Op``: jobs started by Op are shown RUNNING forever.
 """
 
 from __future__ import annotations
@@ -34,6 +39,11 @@ KINDS = (
     "throttle-envelope",
     "throttled-effect",
     "shared-counters",
+    "job-regress",
+    "no-effect",
+    "skip-quota",
+    "skip-validation",
+    "job-never-ends",
 )
 _NEEDS_ARGUMENT = ("drop-field", "status", "ceiling-scale")
 

@@ -103,6 +103,8 @@ class Server:
     windows_password: str | None = None
     user_data: str = ""
     failed_reinstall: bool = False
+    counts_in_quota: bool = True
+    order_id: str = ""
 
 
 @dataclass
@@ -133,6 +135,8 @@ class Job:
     error_code: str | None = None
     fail_reason: str | None = None
     timeline: Any = None
+    operation: str = ""
+    terminal_reads: int = 0
 
 
 @dataclass
@@ -164,7 +168,7 @@ class Project:
 
     def used(self, flavors: dict[str, Flavor]) -> tuple[int, int, int]:
         """Servers, cores and RAM (MB) the project's servers consume."""
-        servers = [s for s in self.servers.values() if s.status != "DELETED"]
+        servers = [s for s in self.servers.values() if s.status != "DELETED" and s.counts_in_quota]
         cores = sum(flavors[s.flavor_id].vcpus for s in servers)
         ram = sum(flavors[s.flavor_id].ram_mb for s in servers)
         return len(servers), cores, ram
@@ -177,6 +181,7 @@ class World:
     projects: dict[str, Project]
     region: str = "cn-north-4"
     lifecycle: Any = None
+    faults: Any = None
 
     def project(self, project_id: str) -> Project | None:
         return self.projects.get(project_id)

@@ -8,11 +8,14 @@ not published, and the gateway answers it as an unknown API.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from bmscert.target.http import Call, Reply
 
 Handler = Callable[[Call], Reply]
+Preparer = Callable[[Any, Any], Any]
 _HANDLERS: dict[str, Handler] = {}
+_PREPARERS: dict[str, Preparer] = {}
 
 
 def handles(*operation_ids: str) -> Callable[[Handler], Handler]:
@@ -24,6 +27,28 @@ def handles(*operation_ids: str) -> Callable[[Handler], Handler]:
         return function
 
     return register
+
+
+def prepares(*operation_ids: str) -> Callable[[Preparer], Preparer]:
+    """Register a function that rewrites a body before it is validated.
+
+    It exists for behaviours that widen what the documents accept (lowercase action types):
+    the schema stays the documented one, and the chosen reading is applied in one place.
+    A preparer takes the decoded body and the target settings and returns the body to use.
+    """
+
+    def register(function: Preparer) -> Preparer:
+        for operation_id in operation_ids:
+            _PREPARERS[operation_id] = function
+        return function
+
+    return register
+
+
+def body_preparers() -> dict[str, Preparer]:
+    import bmscert.target.bms  # noqa: F401  (importing registers the preparers)
+
+    return dict(_PREPARERS)
 
 
 def registered_handlers() -> dict[str, Handler]:

@@ -267,11 +267,20 @@ def _finished_create_job(ids: SeedIds, project: Project, server: Server) -> Job:
 
 
 def seed_resources(settings: TargetSettings) -> dict[str, str]:
-    """Ids a client may use without discovering them: the project, a server, the job."""
+    """Ids a client may use without discovering them: the project, a server, the job, and
+    what a mutating suite builds servers from (image, flavor, network, a spare volume)."""
     ids = SeedIds(settings.seed)
     return {
         "project_id": ids.hex("project"),
         "server_id": ids.uuid("server", 1),
         "job_id": ids.hex("job", 1),
         "api_version": "v1",
+        "volume_id": ids.uuid("spare-volume", 1),
+        "image_id": ids.uuid("image", 1),
+        "windows_image_id": ids.uuid("image", 2),
+        "flavor_id": "physical.s4.medium",
+        "vpc_id": ids.uuid("vpc", 1),
+        "subnet_id": ids.uuid("network", 0),
+        "availability_zone": AVAILABILITY_ZONE,
+        "user_id": ids.hex("user"),
     }

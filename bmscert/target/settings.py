@@ -26,3 +26,5 @@ class TargetSettings:
     job_seconds: dict[str, float] = field(default_factory=dict)
     limiter: str = "fixed"
     job_failure_rate: float = 0.0
+    quota_instances: int | None = None
+    access_keys: tuple[str, ...] = ()

@@ -78,3 +78,33 @@ def test_an_unknown_behaviour_value_lists_the_choices(tmp_path):
     path = _write(tmp_path, REMOTE + "behaviours: {unknown_server: maybe}\n")
     with pytest.raises(ConfigError, match="choose one of: bms-0040-400, not-found-404"):
         load_profile(path)
+
+
+def test_job_settings_and_build_resources_are_read(tmp_path):
+    text = (
+        "name: e\n"
+        "target: {kind: embedded, job_seconds: {create: 4, stop: 0.5}, job_failure_rate: 0.1}\n"
+        "jobs: {poll_seconds: 0.5, timeout_minutes: 2}\n"
+        "resources: {volume_id: 8c2a5d1e-0b7f-4c3d-9e6a-1f2b3c4d5e6f, flavor_id: physical.x}\n"
+    )
+    profile = load_profile(_write(tmp_path, text))
+    assert profile.job_seconds == {"create": 4, "stop": 0.5}
+    assert (profile.job_failure_rate, profile.job_poll_seconds) == (0.1, 0.5)
+    assert profile.job_timeout_seconds == 120
+    assert profile.resources["flavor_id"] == "physical.x"
+
+
+def test_a_resource_id_that_is_not_a_uuid_is_named_in_one_line(tmp_path):
+    path = _write(tmp_path, REMOTE + "resources: {server_id: my-server}\n")
+    with pytest.raises(ConfigError) as caught:
+        load_profile(path)
+    message = str(caught.value)
+    assert "resources.server_id must be a UUID" in message
+    assert "'my-server'" in message
+    assert "\n" not in message
+
+
+def test_an_unknown_kind_of_job_is_refused(tmp_path):
+    path = _write(tmp_path, "name: e\ntarget: {kind: embedded, job_seconds: {boot: 1}}\n")
+    with pytest.raises(ConfigError, match="job_seconds"):
+        load_profile(path)

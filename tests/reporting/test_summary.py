@@ -89,24 +89,17 @@ def test_a_phase_error_outranks_failures_and_an_interruption_outranks_both(files
     assert interrupted["verdict"] == "interrupted"
 
 
-def test_probe_and_load_events_land_under_throttling(files, catalogue):
+def test_probe_events_and_load_findings_land_under_throttling(files, catalogue):
     _emit(
         files.conformance_events,
         _check("ShowResetPwd", "passed"),
         ("probe", {"operation": "ShowResetPwd", "accepted_before_429": 500, "first_429_at": 501}),
     )
-    _emit(
-        files.load_events,
-        (
-            "load_sample",
-            {"operation": "ShowResetPwd", "second": 0, "accepted": 5, "throttled": 1, "failed": 0},
-        ),
-    )
-    throttling = build_summary(files, PROFILE, catalogue, COMPLETED, started=0)["operations"][
-        "ShowResetPwd"
-    ]["throttling"]
+    files.capacity.write_text(json.dumps({"ShowResetPwd": {"estimate_per_window": 500}}))
+    summary = build_summary(files, PROFILE, catalogue, COMPLETED, started=0)
+    throttling = summary["operations"]["ShowResetPwd"]["throttling"]
     assert throttling["probe"]["first_429_at"] == 501
-    assert throttling["load"]["throttled"] == 1
+    assert throttling["load"]["estimate_per_window"] == 500
 
 
 def test_the_written_summary_follows_its_schema(files, catalogue):

@@ -201,3 +201,51 @@ def job(job: Job) -> dict[str, Any]:
         "error_code": job.error_code,
         "fail_reason": job.fail_reason,
     }
+
+
+def _nova_addresses(server: Server) -> dict[str, list[dict[str, Any]]]:
+    """Addresses in the rename reply: the same records with an integer ``version``."""
+    grouped = addresses(server)
+    for records in grouped.values():
+        for record in records:
+            record["version"] = int(record["version"])
+    return grouped
+
+
+def renamed_server(server: Server, world: World, base_url: str) -> dict[str, Any]:
+    """A server as ChangeBaremetalServerName answers it: the Nova-like shape.
+
+    flavor and image carry links, address versions are integers, delete_on_termination is
+    a boolean, and the server carries its own links; the details shape differs on each.
+    """
+    details = server_details(server, world)
+    prefix = f"{base_url}/v1/{server.project_id}"
+    details.update(
+        {
+            "flavor": {
+                "id": server.flavor_id,
+                "links": _bookmark(f"{prefix}/flavors/{server.flavor_id}"),
+            },
+            "image": {
+                "id": server.image_id,
+                "links": _bookmark(f"{prefix}/images/{server.image_id}"),
+            },
+            "addresses": _nova_addresses(server),
+            "security_groups": [{"name": group["name"]} for group in server.security_groups],
+            "links": [
+                {"rel": "self", "href": f"{prefix}/servers/{server.id}"},
+                {"rel": "bookmark", "href": f"{prefix}/servers/{server.id}"},
+            ],
+            "os-extended-volumes:volumes_attached": [
+                {"id": a.volume_id, "delete_on_termination": a.delete_on_termination}
+                for a in server.attachments
+            ],
+            "metadata": {**system_metadata(server, world), **server.user_metadata},
+            "os:scheduler_hints": {},
+        }
+    )
+    return details
+
+
+def _bookmark(href: str) -> list[dict[str, str]]:
+    return [{"rel": "bookmark", "href": href}]

@@ -12,15 +12,24 @@ DEFAULT_PAGE_SIZE = 25
 PAGE_SIZE_WITHOUT_LIMIT = 1000
 
 
+def _name_matches(wanted: str | None, name: str, call: Call) -> bool:
+    """How the name filter matches is undocumented; the ``name_filter`` behaviour decides."""
+    if wanted is None:
+        return True
+    if call.settings.behaviours["name_filter"] == "exact":
+        return name == wanted
+    return wanted in name
+
+
 def _matches(server: Server, call: Call) -> bool:
-    """The documented filters; the name filter's semantics are undocumented (substring)."""
+    """The documented filters: name, status, flavor, tag, batch reservation."""
     name = call.query_value("name")
     status = call.query_value("status")
     flavor = call.query_value("flavor")
     tag = call.query_value("tags")
     reservation = call.query_value("reservation_id")
     return (
-        (name is None or name in server.name)
+        _name_matches(name, server.name, call)
         and (status is None or server.status == status)
         and (flavor is None or server.flavor_id == flavor)
         and (tag is None or tag in server.tags)
