@@ -7,7 +7,15 @@ wrong on purpose and see them fail. Each fault is ``kind:Operation[:argument]``:
 - ``skip-auth:Op``: the operation answers without checking the token;
 - ``no-throttle:Op``: the operation is never throttled;
 - ``drop-field:Op:a.*.b``: remove a member from the success body (``*`` walks a list);
-- ``status:Op:NNN``: answer success with status NNN instead of the documented one.
+- ``status:Op:NNN``: answer success with status NNN instead of the documented one;
+- ``ignore-min-microversion:Op``: serve a Nova operation below the microversion that
+  introduced it (the tag calls below 2.26);
+- ``no-microversion-echo:Op``: leave the microversion headers out of the operation's replies;
+- ``skip-rule:Op:KEYWORD``: request validation ignores one JSON Schema keyword
+  (``skip-rule:replace_server_tags:minLength`` accepts an empty tag);
+- ``accept-mismatched-key:set_server_metadata_item``: the item PUT takes a body whose key
+  differs from the URL's;
+- ``accept-duplicate:create_keypair``: a second key pair of the same name replaces the first.
 """
 
 from __future__ import annotations
@@ -20,7 +28,18 @@ from bmscert.core.catalogue import Catalogue
 from bmscert.errors import ConfigError
 from bmscert.target.http import Reply
 
-KINDS = ("skip-auth", "no-throttle", "drop-field", "status")
+KINDS = (
+    "skip-auth",
+    "no-throttle",
+    "drop-field",
+    "status",
+    "ignore-min-microversion",
+    "no-microversion-echo",
+    "skip-rule",
+    "accept-mismatched-key",
+    "accept-duplicate",
+)
+NEEDS_ARGUMENT = ("drop-field", "status", "skip-rule")
 
 
 @dataclass(frozen=True)
@@ -60,7 +79,7 @@ class Faults:
                 raise ConfigError(f"unknown fault {spec!r}; kinds are: {', '.join(KINDS)}")
             if operation not in catalogue:
                 raise ConfigError(f"fault {spec!r} names unknown operation {operation!r}")
-            if kind in ("drop-field", "status") and not argument:
+            if kind in NEEDS_ARGUMENT and not argument:
                 raise ConfigError(f"fault {spec!r} needs an argument after the operation")
             if kind == "status" and not argument.isdigit():
                 raise ConfigError(f"fault {spec!r}: the status must be a number")
@@ -73,6 +92,10 @@ class Faults:
     def has(self, kind: str, operation: str) -> bool:
         return any(f.kind == kind and f.operation == operation for f in self._faults)
 
+    def arguments(self, kind: str, operation: str) -> set[str]:
+        """The arguments of every ``kind`` fault on ``operation`` (skip-rule keywords)."""
+        return {f.argument for f in self._faults if f.kind == kind and f.operation == operation}
+
     def alter(self, operation: str, reply: Reply) -> Reply:
         """Apply the body and status faults of ``operation`` to a success reply."""
         for fault in self._faults:
@@ -83,3 +106,9 @@ class Faults:
             elif fault.kind == "status":
                 reply.status = int(fault.argument)
         return reply
+
+
+def injected(specs: Iterable[str], kind: str, operation: str) -> bool:
+    """Whether the fault ``kind:operation`` is among ``specs``, for handlers that only hold
+    the settings (which carry the specs as given, already checked by ``Faults.parse``)."""
+    return f"{kind}:{operation}" in specs

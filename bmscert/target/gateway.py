@@ -3,6 +3,10 @@
 route -> request id -> authentication -> project match -> operation (by body key on shared
 URIs) -> ceiling -> request validation -> handler -> reply. A call refused at any step has no
 effect on the state: a throttled or invalid request never reaches its handler.
+
+A Nova call also negotiates its microversion (``bmscert.target.nova.microversions``): a
+refused version is answered after authentication, the request is validated as the dialect
+reads its schema at that version, and every reply echoes the version it was served at.
 """
 
 from __future__ import annotations
@@ -18,11 +22,14 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from bmscert.core.catalogue import Catalogue, Operation
+from bmscert.core.microversion import echo_headers
 from bmscert.core.schemas import SchemaStore
+from bmscert.core.views import SchemaView
 from bmscert.target.faults import Faults
 from bmscert.target.http import ApiError, Call, Reply, bms_error, gateway_error, nova_fault
 from bmscert.target.limiter import CeilingEnforcer
 from bmscert.target.model import World
+from bmscert.target.nova.microversions import Negotiated, negotiate, require_minimum
 from bmscert.target.registry import Handler
 from bmscert.target.settings import TargetSettings
 
@@ -80,7 +87,7 @@ class Gateway:
         self.enforcer = CeilingEnforcer(settings.window_seconds)
         project = next(iter(world.projects.values()))
         self.tokens = {settings.token: (project.id, project.user_id)}
-        self._query_schemas: dict[str, dict[str, Any]] = {}
+        self._query_schemas: dict[tuple[str, SchemaView | None], dict[str, Any]] = {}
 
     def routes(self, endpoint: str) -> list[Route]:
         """One route per published path of ``endpoint``, literal paths first."""
@@ -109,25 +116,50 @@ class Gateway:
 
     async def handle(self, request: Request, methods: dict[str, list[Operation]]) -> Response:
         request_id = uuid.uuid4().hex
-        operation = None
+        operation = first = None
+        negotiated = Negotiated(None)
         try:
             candidates = methods.get(request.method)
             if not candidates:
                 raise gateway_error(
                     404, "APIGW.0101", "The API does not exist or has not been published"
                 )
+            first = candidates[0]
+            negotiated = self._negotiate(request, first)
             raw = await self._read_body(request)
             operation, body = self._select(candidates, raw)
             project_id, user_id = self._authenticate(request, operation)
             project = self._project(request, operation, project_id)
+            self._check_version(operation, negotiated)
             self._throttle(operation, project_id or request.client.host)
-            call = self._call(request, operation, project, user_id, body, request_id)
+            call = self._call(
+                request, operation, project, user_id, body, request_id, negotiated.version
+            )
             self.world.lifecycle.advance(project, call.now)
             reply = self.handlers[operation.id](call)
             reply = self.faults.alter(operation.id, reply) if self.faults else reply
         except ApiError as error:
             reply = error.reply
-        return self._render(reply, request_id, operation)
+        echo = self._echo(operation or first, negotiated.version)
+        return self._render(reply, request_id, operation, echo)
+
+    def _negotiate(self, request: Request, operation: Operation) -> Negotiated:
+        """The microversion of a Nova call; BMS calls have none."""
+        if operation.is_bms:
+            return Negotiated(None)
+        return negotiate(request.headers, self.settings)
+
+    def _check_version(self, operation: Operation, negotiated: Negotiated) -> None:
+        if operation.is_bms:
+            return
+        negotiated.raise_refusal()
+        if negotiated.version and not self.faults.has("ignore-min-microversion", operation.id):
+            require_minimum(operation, negotiated.version)
+
+    def _view(self, operation: Operation, version: str | None) -> SchemaView | None:
+        if operation.is_bms or version is None:
+            return None
+        return SchemaView(self.settings.dialect, version)
 
     async def _read_body(self, request: Request) -> bytes:
         declared = request.headers.get("content-length", "0")
@@ -192,14 +224,17 @@ class Gateway:
                 f"The throttling threshold has been reached: policy user over ratelimit,{policy}",
             )
 
-    def _query_schema(self, operation: Operation) -> dict[str, Any]:
-        if operation.id not in self._query_schemas:
+    def _query_schema(self, operation: Operation, view: SchemaView | None) -> dict[str, Any]:
+        """The documented query parameters; those the view leaves out are ignored, as Nova
+        ignores parameters it does not know (below 2.75)."""
+        key = (operation.id, view)
+        if key not in self._query_schemas:
             schema: dict[str, Any] = {}
             if self.store.has(operation.request_schema):
-                document = self.store.document(operation.request_schema)
+                document = self.store.document(operation.request_schema, view)
                 schema = document.get("properties", {}).get("query", {}).get("properties", {})
-            self._query_schemas[operation.id] = schema
-        return self._query_schemas[operation.id]
+            self._query_schemas[key] = {name: s for name, s in schema.items() if s is not False}
+        return self._query_schemas[key]
 
     def _call(
         self,
@@ -209,16 +244,20 @@ class Gateway:
         user_id: str,
         body: Any,
         request_id: str,
+        version: str | None = None,
     ) -> Call:
-        documented = self._query_schema(operation)
+        view = self._view(operation, version)
+        documented = self._query_schema(operation, view)
         query = {
             name: _coerce(request.query_params.getlist(name)[-1], documented[name])
             for name in request.query_params
             if name in documented
         }
-        self._validate(operation, "/properties/query", query)
+        if not operation.is_bms:
+            self._validate(operation, "/properties/path", dict(request.path_params), view)
+        self._validate(operation, "/properties/query", query, view)
         if body is not None or operation.method in ("POST", "PUT"):
-            self._validate(operation, "/properties/body", body)
+            self._validate(operation, "/properties/body", body, view)
         return Call(
             operation=operation,
             world=self.world,
@@ -231,9 +270,12 @@ class Gateway:
             base_url=str(request.base_url).rstrip("/"),
             request_id=request_id,
             now=time.time(),
+            microversion=version,
         )
 
-    def _validate(self, operation: Operation, pointer: str, instance: Any) -> None:
+    def _validate(
+        self, operation: Operation, pointer: str, instance: Any, view: SchemaView | None = None
+    ) -> None:
         if not self.store.has(operation.request_schema):
             return
         document = self.store.document(operation.request_schema)
@@ -242,12 +284,30 @@ class Gateway:
             if pointer.endswith("body") and instance is not None:
                 raise _invalid(operation, "This operation takes no request body")
             return
-        problems = self.store.problems(operation.request_schema, instance, pointer, formats=False)
+        problems = self.store.problems(
+            operation.request_schema, instance, pointer, formats=False, view=view
+        )
+        skipped = self.faults.arguments("skip-rule", operation.id)
+        problems = [problem for problem in problems if problem.keyword not in skipped]
         if problems:
             raise _invalid(operation, f"Invalid request parameter: {problems[0]}")
 
-    def _render(self, reply: Reply, request_id: str, operation: Operation | None) -> Response:
-        headers = {"X-Request-Id": request_id, **reply.headers}
+    def _echo(self, operation: Operation | None, version: str | None) -> dict[str, str]:
+        """The microversion headers a Nova reply carries (none for a refused version)."""
+        if operation is None or version is None:
+            return {}
+        if self.faults.has("no-microversion-echo", operation.id):
+            return {}
+        return echo_headers(version)
+
+    def _render(
+        self,
+        reply: Reply,
+        request_id: str,
+        operation: Operation | None,
+        echo: dict[str, str] | None = None,
+    ) -> Response:
+        headers = {"X-Request-Id": request_id, **reply.headers, **(echo or {})}
         body = reply.body
         if reply.status >= 400 and isinstance(body, dict) and "error_msg" in body:
             body = {**body, "request_id": request_id}

@@ -27,6 +27,6 @@ def handles(*operation_ids: str) -> Callable[[Handler], Handler]:
 
 
 def registered_handlers() -> dict[str, Handler]:
-    import bmscert.target.bms  # noqa: F401  (importing registers the handlers)
+    from bmscert.target import bms, nova  # noqa: F401  (importing registers the handlers)
 
     return dict(_HANDLERS)
