@@ -47,6 +47,7 @@ class RunRequest:
     operations: list[str] = field(default_factory=list)
     skip_load: bool = False
     faults: list[str] = field(default_factory=list)
+    dialect: str | None = None
 
 
 def _new_run_files(reports_root: Path) -> RunFiles:
@@ -70,6 +71,8 @@ def _load_profile(request: RunRequest, catalogue: Catalogue) -> Profile:
     if request.faults and not profile.is_embedded:
         raise ConfigError("--fault applies only to the embedded target (target.kind: embedded)")
     profile = replace(profile, faults=(*profile.faults, *request.faults))
+    if request.dialect is not None:
+        profile = replace(profile, dialect=request.dialect)
     Faults.parse(profile.faults, catalogue)
     return profile
 
@@ -95,6 +98,7 @@ def _start_embedded(stack: ExitStack, profile: Profile, files: RunFiles):
             window_seconds=profile.window_seconds,
             behaviours=profile.behaviours,
             faults=list(profile.faults),
+            dialect=profile.dialect,
         )
     )
     resources = target.info["resources"]
@@ -132,7 +136,10 @@ def run_certification(request: RunRequest) -> int:
     catalogue = load_catalogue()
     profile = _load_profile(request, catalogue)
     files = _new_run_files(request.reports_root)
-    print(f"bmscert run {files.run_id}: profile {profile.name!r}, reports in {files.path}")
+    print(
+        f"bmscert run {files.run_id}: profile {profile.name!r}, dialect {profile.dialect}, "
+        f"reports in {files.path}"
+    )
 
     recorder = EventRecorder(files.run_events)
     phases: list[PhaseResult] = []

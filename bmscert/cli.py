@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bmscert import __version__
+from bmscert.core.catalogue import DIALECTS
 from bmscert.errors import BmscertError, ConfigError, ExitCode
 from bmscert.runners.embedded import TARGET_TOKEN_ENV
 
@@ -59,6 +60,18 @@ def _add_serve(commands: argparse._SubParsersAction) -> None:
         help="choose an ambiguous behaviour (schemas/behaviours.yaml); repeatable",
     )
     serve.add_argument("--seed", default="bmscert", help="seed of the deterministic ids")
+    serve.add_argument(
+        "--dialect",
+        choices=DIALECTS,
+        default="huawei",
+        help="where the BMS pages and upstream Nova disagree, whom the Nova API follows",
+    )
+    serve.add_argument(
+        "--max-microversion",
+        default="2.60",
+        metavar="2.N",
+        help="the newest Nova microversion the ECS endpoint offers (default 2.60)",
+    )
     serve.add_argument("--ready-file", type=Path, help="write endpoints as JSON here when up")
     serve.set_defaults(handler=_serve)
 
@@ -80,6 +93,12 @@ def _add_run(commands: argparse._SubParsersAction) -> None:
         help="comma-separated operation ids to certify (default: all)",
     )
     run.add_argument("--skip-load", action="store_true", help="skip the load phase")
+    run.add_argument(
+        "--dialect",
+        choices=DIALECTS,
+        help="certify against the BMS pages (huawei) or upstream Nova (openstack) where they "
+        "disagree; overrides the profile's dialect",
+    )
     run.add_argument(
         "--fault",
         action="append",
@@ -103,6 +122,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _microversion(text: str) -> str:
+    from bmscert.core.microversion import MalformedMicroversion, Microversion
+
+    try:
+        return str(Microversion.parse(text))
+    except MalformedMicroversion:
+        raise ConfigError(f"--max-microversion {text!r} must look like 2.N") from None
+
+
 def _serve(args: argparse.Namespace) -> int:
     from bmscert.core.behaviours import resolve_behaviours
     from bmscert.target.server import serve
@@ -110,6 +138,8 @@ def _serve(args: argparse.Namespace) -> int:
 
     token_from_env = os.environ.get(TARGET_TOKEN_ENV, "")
     settings = TargetSettings(
+        dialect=args.dialect,
+        max_microversion=_microversion(args.max_microversion),
         bms_port=args.bms_port,
         ecs_port=args.ecs_port,
         window_seconds=args.window_seconds,
@@ -127,6 +157,8 @@ def _serve(args: argparse.Namespace) -> int:
         print(f"  project id   : {info['resources']['project_id']}")
         print(f"  token        : {token}  (send it as X-Auth-Token)")
         print(f"  rate window  : {settings.window_seconds} s")
+        versions = f"{settings.min_microversion} to {settings.max_microversion}"
+        print(f"  Nova dialect : {settings.dialect}, microversions {versions}")
         sys.stdout.flush()
 
     serve(settings, ready_file=args.ready_file, announce=announce)
@@ -143,6 +175,7 @@ def _run(args: argparse.Namespace) -> int:
         operations=[op for op in operations if op],
         skip_load=args.skip_load,
         faults=list(args.fault),
+        dialect=args.dialect,
     )
     return run_certification(request)
 

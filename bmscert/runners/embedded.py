@@ -35,12 +35,14 @@ class EmbeddedTarget:
         window_seconds: int,
         behaviours: dict[str, str],
         faults: list[str],
+        dialect: str = "huawei",
     ):
         self.run_dir = run_dir
         self.token = token
         self.window_seconds = window_seconds
         self.behaviours = behaviours
         self.faults = faults
+        self.dialect = dialect
         self.info: dict[str, Any] = {}
         self._process: subprocess.Popen | None = None
         self._log = None
@@ -55,6 +57,8 @@ class EmbeddedTarget:
             str(self.window_seconds),
             "--ready-file",
             str(ready_file),
+            "--dialect",
+            self.dialect,
         ]
         for name, value in self.behaviours.items():
             command += ["--behaviour", f"{name}={value}"]
