@@ -63,3 +63,12 @@ def test_junit_allure_and_locust_outputs_are_written(finished_run):
     }
     assert "ListBareMetalServers" in stories
     assert (run_dir / "locust_stats.csv").stat().st_size > 0
+
+
+def test_every_nova_operation_was_certified_in_the_profile_s_dialect(finished_run):
+    _, run_dir = finished_run
+    summary = json.loads((run_dir / "summary.json").read_text())
+    nova = {k: v for k, v in summary["operations"].items() if v["family"] == "nova-v2.1"}
+    assert summary["profile"]["dialect"] == "huawei"
+    assert len(nova) == 39
+    assert {entry["verdict"] for entry in nova.values()} == {"pass"}

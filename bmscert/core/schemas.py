@@ -66,6 +66,11 @@ def _close_records(node: Any) -> Any:
     return closed
 
 
+def _keyword(error: Any) -> str:
+    """The keyword a value broke; ``false`` for a member the schema forbids outright."""
+    return "false" if error.validator is None else str(error.validator)
+
+
 def _json_path(error: Any) -> str:
     path = "$"
     for part in error.absolute_path:
@@ -173,8 +178,7 @@ class SchemaStore:
         validator = self.validator(relative, pointer, closed=closed, formats=formats, view=view)
         errors = validator.iter_errors(instance)
         found = [
-            SchemaProblem(_json_path(error), error.message, str(error.validator))
-            for error in errors
+            SchemaProblem(_json_path(error), error.message, _keyword(error)) for error in errors
         ]
         return sorted(found, key=lambda problem: (problem.where, problem.message))
 
