@@ -49,11 +49,6 @@ def versions_need_token(profile: Profile) -> bool:
 # ---------------------------------------------------------------- Nova: where dialects differ
 
 
-def tag_length_limit(profile: Profile) -> int:
-    """The BMS pages allow 80 characters in a tag; upstream Nova 60."""
-    return 80 if profile.dialect == "huawei" else 60
-
-
 def soft_reboot_status(profile: Profile) -> str:
     """The BMS pages force every reboot (HARD_REBOOT); upstream Nova keeps SOFT (REBOOT)."""
     return "HARD_REBOOT" if profile.dialect == "huawei" else "REBOOT"

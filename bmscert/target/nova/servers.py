@@ -13,7 +13,8 @@ import hashlib
 import re
 import secrets
 import uuid
-from datetime import datetime
+from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from bmscert.core.microversion import at_least
@@ -74,9 +75,10 @@ def _changed_since(call: Call) -> float | None:
     if text is None:
         return None
     try:
-        return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         raise nova_fault(400, f"Invalid changes-since value: {text}") from None
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp()
 
 
 def _status_filter(call: Call) -> str | None:
@@ -89,29 +91,38 @@ def _status_filter(call: Call) -> str | None:
     return ""
 
 
-def _tag_filters(call: Call) -> tuple[set[str], set[str]]:
-    def tags(name: str) -> set[str]:
-        text = call.query_value(name)
-        return {tag for tag in text.split(",") if tag} if text else set()
-
-    return tags("tags"), tags("not-tags")
+def _tags_named(call: Call, name: str) -> frozenset[str]:
+    text = call.query_value(name)
+    return frozenset(tag for tag in text.split(",") if tag) if text else frozenset()
 
 
-def _matches(call: Call, server: Server) -> bool:
+def _matcher(call: Call) -> Callable[[Server], bool]:
+    """The request's filters, read (and refused when malformed) once for the whole list."""
     status = _status_filter(call)
     since = _changed_since(call)
-    wanted, unwanted = _tag_filters(call)
-    checks = [
-        status is None or server.status == status,
-        since is None or server.updated >= since,
-        call.query_value("flavor") in (None, server.flavor_id),
-        call.query_value("image") in (None, server.image_id),
-        call.query_value("reservation_id") in (None, server.reservation_id),
-        wanted <= set(server.tags),
-        not unwanted or not unwanted <= set(server.tags),
-    ]
     name = call.query_value("name")
-    return all(checks) and (name is None or _name_matches(name, server.name))
+    wanted, unwanted = _tags_named(call, "tags"), _tags_named(call, "not-tags")
+    exact = {
+        attribute: call.query_value(parameter)
+        for parameter, attribute in (
+            ("flavor", "flavor_id"),
+            ("image", "image_id"),
+            ("reservation_id", "reservation_id"),
+        )
+        if call.query_value(parameter) is not None
+    }
+
+    def matches(server: Server) -> bool:
+        return (
+            (status is None or server.status == status)
+            and (since is None or server.updated >= since)
+            and all(getattr(server, key) == value for key, value in exact.items())
+            and wanted <= set(server.tags)
+            and not (unwanted and unwanted <= set(server.tags))
+            and (name is None or _name_matches(name, server.name))
+        )
+
+    return matches
 
 
 def _sorted(call: Call, servers: list[Server]) -> list[Server]:
@@ -126,7 +137,8 @@ def _listed(call: Call) -> tuple[list[Server], list[dict[str, str]]]:
     image = call.query_value("image")
     if image is not None and call.settings.dialect == "huawei":
         return _sorted(call, [s for s in visible if s.image_id == image]), []
-    return page(call, _sorted(call, [s for s in visible if _matches(call, s)]), lambda s: s.id)
+    matches = _matcher(call)
+    return page(call, _sorted(call, [s for s in visible if matches(s)]), lambda s: s.id)
 
 
 def _listing(servers: list[dict[str, Any]], next_links: list[dict[str, str]]) -> dict:
