@@ -201,3 +201,34 @@ def test_metadata_past_the_quota_is_a_403_that_changes_nothing(nova, own_server,
         json_body={"metadata": extra},
     )
     nova.unchanged(refused, "metadata", BASELINE, _metadata(nova, own_server))
+
+
+@pytest.mark.operation("update_server_metadata")
+@pytest.mark.parametrize(
+    ("version", "status", "fault"), [("2.x", 400, "badRequest"), ("3.0", 406, "computeFault")]
+)
+def test_a_write_at_a_refused_microversion_changes_nothing(
+    nova, own_server, version, status, fault
+):
+    _reset(nova, own_server)
+    refused = nova.send(
+        "update_server_metadata",
+        at=version,
+        path={"server_id": own_server},
+        json_body={"metadata": {"late": "write"}},
+    )
+    nova.verify.nova_error(refused, status, fault, microversion=None)
+    nova.unchanged(refused, "metadata", BASELINE, _metadata(nova, own_server))
+
+
+@pytest.mark.operation("replace_server_metadata")
+def test_a_body_that_is_not_json_is_a_400_that_changes_nothing(nova, own_server):
+    _reset(nova, own_server)
+    refused = nova.fails(
+        "replace_server_metadata",
+        400,
+        "badRequest",
+        path={"server_id": own_server},
+        content=b'{"metadata": {"k": "v"',
+    )
+    nova.unchanged(refused, "metadata", BASELINE, _metadata(nova, own_server))

@@ -51,9 +51,14 @@ def test_latest_is_served_at_the_newest_version_offered(nova):
 
 
 @pytest.mark.operation("show_server")
+@pytest.mark.parametrize("style", ["new", "legacy"])
 @pytest.mark.parametrize("version", MALFORMED)
-def test_a_malformed_version_is_a_400_that_echoes_nothing(nova, version):
-    exchange = nova.send("show_server", at=version)
+def test_a_malformed_version_is_a_400_that_echoes_nothing(nova, version, style):
+    exchange = nova.api.call(
+        "show_server",
+        path={"server_id": nova.ids.server_id},
+        headers=microversion.request_headers(version, style),
+    )
     nova.verify.nova_error(exchange, 400, "badRequest", microversion=None)
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 import secrets
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import cached_property
 from typing import Any
 
@@ -286,7 +286,12 @@ class Nova:
         self.verify.settle([nova_checks.header_is_present(exchange, name)])
 
     def wait_for_list(
-        self, operation_id: str, path: dict[str, str], member: str, test, timeout: float = 30.0
+        self,
+        operation_id: str,
+        path: dict[str, str],
+        member: str,
+        test: Callable[[list[Any]], bool],
+        timeout: float = 30.0,
     ) -> Exchange:
         """Poll a list read until ``test(items)`` holds; the last exchange."""
         deadline = time.monotonic() + timeout
