@@ -17,24 +17,20 @@ def _attached(nova, server_id):
     return sorted(item["volumeId"] for item in reply.json["volumeAttachments"])
 
 
-def _detach_if_attached(nova, server_id, volume_id):
-    if volume_id in _attached(nova, server_id):
-        nova.send("detach_volume", path={"server_id": server_id, "volume_id": volume_id})
-    nova.wait_for_list(
-        "list_volume_attachments",
-        {"server_id": server_id},
-        "volumeAttachments",
-        lambda items: volume_id not in {item["volumeId"] for item in items},
-    )
-
-
-def _wait_attached(nova, server_id, volume_id):
+def _wait_until_attached(nova, server_id, volume_id, attached=True):
+    """Poll the attachments until the volume is (or is no longer) among them."""
     return nova.wait_for_list(
         "list_volume_attachments",
         {"server_id": server_id},
         "volumeAttachments",
-        lambda items: volume_id in {item["volumeId"] for item in items},
+        lambda items: (volume_id in {item["volumeId"] for item in items}) == attached,
     )
+
+
+def _detach_if_attached(nova, server_id, volume_id):
+    if volume_id in _attached(nova, server_id):
+        nova.send("detach_volume", path={"server_id": server_id, "volume_id": volume_id})
+    _wait_until_attached(nova, server_id, volume_id, attached=False)
 
 
 @pytest.mark.operation("attach_volume")
@@ -54,7 +50,7 @@ def test_an_attached_volume_appears_in_the_attachments(nova, own_server):
             own_server,
             attached.json["volumeAttachment"]["serverId"],
         )
-        listed = _wait_attached(nova, own_server, volume_id)
+        listed = _wait_until_attached(nova, own_server, volume_id)
         nova.observe(listed, "volume attached", True, volume_id in _attached(nova, own_server))
         shown = nova.ok(
             "show_volume_attachment", path={"server_id": own_server, "volume_id": volume_id}
@@ -78,16 +74,11 @@ def test_a_detached_volume_leaves_the_attachments(nova, own_server):
         path={"server_id": own_server},
         json_body={"volumeAttachment": {"volumeId": volume_id}},
     )
-    _wait_attached(nova, own_server, volume_id)
+    _wait_until_attached(nova, own_server, volume_id)
 
     nova.ok("detach_volume", path={"server_id": own_server, "volume_id": volume_id})
 
-    nova.wait_for_list(
-        "list_volume_attachments",
-        {"server_id": own_server},
-        "volumeAttachments",
-        lambda items: volume_id not in {item["volumeId"] for item in items},
-    )
+    _wait_until_attached(nova, own_server, volume_id, attached=False)
     gone = nova.fails(
         "show_volume_attachment",
         404,

@@ -6,7 +6,7 @@ from bmscert.target.http import Call, Reply, nova_fault
 from bmscert.target.model import Flavor
 from bmscert.target.nova import render
 from bmscert.target.nova.lookup import flavor_of
-from bmscert.target.nova.paging import page
+from bmscert.target.nova.paging import listing, page
 from bmscert.target.registry import handles
 
 SORT_KEYS = {
@@ -31,20 +31,18 @@ def _listed(call: Call) -> tuple[list[Flavor], list[dict[str, str]]]:
     return page(call, ordered, lambda flavor: flavor.id)
 
 
-def _listing(flavors: list[dict], next_links: list[dict[str, str]]) -> dict:
-    return {"flavors": flavors, **({"flavors_links": next_links} if next_links else {})}
-
-
 @handles("list_flavors")
 def list_flavors(call: Call) -> Reply:
     flavors, next_links = _listed(call)
-    return Reply(200, _listing([render.flavor_summary(call, f) for f in flavors], next_links))
+    shown = [render.flavor_summary(call, flavor) for flavor in flavors]
+    return Reply(200, listing("flavors", shown, next_links))
 
 
 @handles("list_flavors_detail")
 def list_flavors_detail(call: Call) -> Reply:
     flavors, next_links = _listed(call)
-    return Reply(200, _listing([render.flavor_detail(call, f) for f in flavors], next_links))
+    shown = [render.flavor_detail(call, flavor) for flavor in flavors]
+    return Reply(200, listing("flavors", shown, next_links))
 
 
 @handles("show_flavor")

@@ -39,3 +39,8 @@ def _next_href(call: Call, marker: str) -> str:
     query: dict[str, Any] = {**call.query, "marker": marker}
     path = call.operation.render_path({"project_id": call.project.id, **call.path})
     return f"{call.base_url}{path}?{urlencode(query)}"
+
+
+def listing(member: str, items: list[Any], next_links: list[dict[str, str]]) -> dict[str, Any]:
+    """A list body: ``{member: items}``, with ``<member>_links`` when there is a next page."""
+    return {member: items, **({f"{member}_links": next_links} if next_links else {})}

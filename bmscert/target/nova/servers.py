@@ -23,7 +23,7 @@ from bmscert.target.model import Nic, Server
 from bmscert.target.nova import render
 from bmscert.target.nova.lookup import links, server_of, status_for
 from bmscert.target.nova.metadata import check_metadata_quota
-from bmscert.target.nova.paging import page
+from bmscert.target.nova.paging import listing, page
 from bmscert.target.registry import handles
 
 SERVER_STATUSES = frozenset(
@@ -141,24 +141,18 @@ def _listed(call: Call) -> tuple[list[Server], list[dict[str, str]]]:
     return page(call, _sorted(call, [s for s in visible if matches(s)]), lambda s: s.id)
 
 
-def _listing(servers: list[dict[str, Any]], next_links: list[dict[str, str]]) -> dict:
-    body: dict[str, Any] = {"servers": servers}
-    if next_links:
-        body["servers_links"] = next_links
-    return body
-
-
 @handles("list_servers")
 def list_servers(call: Call) -> Reply:
     servers, next_links = _listed(call)
-    return Reply(200, _listing([render.server_summary(call, s) for s in servers], next_links))
+    shown = [render.server_summary(call, server) for server in servers]
+    return Reply(200, listing("servers", shown, next_links))
 
 
 @handles("list_servers_detail")
 def list_servers_detail(call: Call) -> Reply:
     servers, next_links = _listed(call)
-    shown = [render.server_detail(call, s, in_list=True) for s in servers]
-    return Reply(200, _listing(shown, next_links))
+    shown = [render.server_detail(call, server, in_list=True) for server in servers]
+    return Reply(200, listing("servers", shown, next_links))
 
 
 @handles("show_server")
