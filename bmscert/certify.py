@@ -51,6 +51,7 @@ class RunRequest:
     faults: list[str] = field(default_factory=list)
     workers: int | None = None
     scenarios: tuple[str, ...] | None = None
+    dialect: str | None = None
 
 
 def _new_run_files(reports_root: Path) -> RunFiles:
@@ -74,6 +75,8 @@ def _load_profile(request: RunRequest, catalogue: Catalogue) -> Profile:
     if request.faults and not profile.is_embedded:
         raise ConfigError("--fault applies only to the embedded target (target.kind: embedded)")
     profile = replace(profile, faults=(*profile.faults, *request.faults))
+    if request.dialect is not None:
+        profile = replace(profile, dialect=request.dialect)
     Faults.parse(profile.faults, catalogue)
     return profile
 
@@ -103,6 +106,7 @@ def _start_embedded(stack: ExitStack, profile: Profile, files: RunFiles):
             job_seconds=profile.job_seconds,
             job_failure_rate=profile.job_failure_rate,
             quota_instances=profile.quota_instances,
+            dialect=profile.dialect,
         )
     )
     resources = target.info["resources"]
@@ -153,7 +157,10 @@ def run_certification(request: RunRequest) -> int:
     catalogue = load_catalogue()
     profile = _load_profile(request, catalogue)
     files = _new_run_files(request.reports_root)
-    print(f"bmscert run {files.run_id}: profile {profile.name!r}, reports in {files.path}")
+    print(
+        f"bmscert run {files.run_id}: profile {profile.name!r}, dialect {profile.dialect}, "
+        f"reports in {files.path}"
+    )
 
     recorder = EventRecorder(files.run_events)
     phases: list[PhaseResult] = []

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bmscert import __version__
+from bmscert.core.catalogue import DIALECTS
 from bmscert.errors import BmscertError, ConfigError, ExitCode
 from bmscert.runners.embedded import TARGET_TOKEN_ENV
 from bmscert.target.limiter import ALGORITHMS
@@ -124,6 +125,18 @@ def _add_serve(commands: argparse._SubParsersAction) -> None:
         "yet); repeatable",
     )
     serve.add_argument("--seed", default="bmscert", help="seed of the deterministic ids")
+    serve.add_argument(
+        "--dialect",
+        choices=DIALECTS,
+        default="huawei",
+        help="where the BMS pages and upstream Nova disagree, whom the Nova API follows",
+    )
+    serve.add_argument(
+        "--max-microversion",
+        default="2.60",
+        metavar="2.N",
+        help="the newest Nova microversion the ECS endpoint offers (default 2.60)",
+    )
     serve.add_argument("--ready-file", type=Path, help="write endpoints as JSON here when up")
     serve.set_defaults(handler=_serve)
 
@@ -167,6 +180,12 @@ def _add_target_options(parser: argparse.ArgumentParser) -> None:
         help="comma-separated operation ids to certify (default: all)",
     )
     parser.add_argument(
+        "--dialect",
+        choices=DIALECTS,
+        help="certify against the BMS pages (huawei) or upstream Nova (openstack) where they "
+        "disagree; overrides the profile's dialect",
+    )
+    parser.add_argument(
         "--fault",
         action="append",
         default=[],
@@ -189,6 +208,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _microversion(text: str) -> str:
+    from bmscert.core.microversion import MalformedMicroversion, Microversion
+
+    try:
+        return str(Microversion.parse(text))
+    except MalformedMicroversion:
+        raise ConfigError(f"--max-microversion {text!r} must look like 2.N") from None
+
+
 def _serve(args: argparse.Namespace) -> int:
     from bmscert.core.behaviours import resolve_behaviours
     from bmscert.target.server import serve
@@ -196,6 +224,8 @@ def _serve(args: argparse.Namespace) -> int:
 
     token_from_env = os.environ.get(TARGET_TOKEN_ENV, "")
     settings = TargetSettings(
+        dialect=args.dialect,
+        max_microversion=_microversion(args.max_microversion),
         bms_port=args.bms_port,
         ecs_port=args.ecs_port,
         window_seconds=args.window_seconds,
@@ -221,6 +251,8 @@ def _serve(args: argparse.Namespace) -> int:
         if settings.access_keys:
             keys = ", ".join(settings.access_keys)
             print(f"  access keys  : {keys}  (AK/SK signatures are not verified yet)")
+        versions = f"{settings.min_microversion} to {settings.max_microversion}"
+        print(f"  Nova dialect : {settings.dialect}, microversions {versions}")
         sys.stdout.flush()
 
     serve(settings, ready_file=args.ready_file, announce=announce)
@@ -240,6 +272,7 @@ def _request(args: argparse.Namespace, phases: tuple[str, ...], workers: int | N
         phases=phases,
         faults=list(args.fault),
         workers=workers,
+        dialect=args.dialect,
     )
 
 

@@ -99,3 +99,12 @@ def test_the_servers_the_suites_created_are_recorded_and_no_test_errored(finishe
     assert len(created) >= 2
     assert {e["resource"] for e in created} == {"server"}
     assert " error" not in last_line
+
+
+def test_every_nova_operation_was_certified_in_the_profile_s_dialect(finished_run):
+    _, run_dir = finished_run
+    summary = json.loads((run_dir / "summary.json").read_text())
+    nova = {k: v for k, v in summary["operations"].items() if v["family"] == "nova-v2.1"}
+    assert summary["profile"]["dialect"] == "huawei"
+    assert len(nova) == 39
+    assert {entry["verdict"] for entry in nova.values()} == {"pass"}

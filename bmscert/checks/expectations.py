@@ -103,3 +103,39 @@ def name_filter_keeps(profile: Profile, wanted: str, name: str) -> bool:
     if profile.behaviours["name_filter"] == "exact":
         return name == wanted
     return wanted in name
+
+
+# ---------------------------------------------------------------- Nova: where dialects differ
+
+
+def soft_reboot_status(profile: Profile) -> str:
+    """The BMS pages force every reboot (HARD_REBOOT); upstream Nova keeps SOFT (REBOOT)."""
+    return "HARD_REBOOT" if profile.dialect == "huawei" else "REBOOT"
+
+
+def power_state(profile: Profile, state: str) -> int:
+    """The number of a power state: the BMS pages count 0 to 4, upstream Nova skips 2 and 5."""
+    numbers = {
+        "huawei": {"pending": 0, "running": 1, "paused": 2, "shutdown": 3, "crashed": 4},
+        "openstack": {"pending": 0, "running": 1, "paused": 3, "shutdown": 4, "crashed": 6},
+    }
+    return numbers[profile.dialect][state]
+
+
+def image_filter_stands_alone(profile: Profile) -> bool:
+    """On the BMS pages an image filter disables every other server filter and paging."""
+    return profile.dialect == "huawei"
+
+
+def detail_list_has_bms_members(profile: Profile) -> bool:
+    """The BMS detail-list page adds sys_tags, enterprise_project_id and os:scheduler_hints."""
+    return profile.dialect == "huawei"
+
+
+def tag_put_gives_location(profile: Profile) -> bool:
+    """Upstream Nova (and Tempest) give a Location header for an added tag."""
+    return profile.dialect == "openstack"
+
+
+def created_server_gives_location(profile: Profile) -> bool:
+    return profile.dialect == "openstack"

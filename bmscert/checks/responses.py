@@ -11,6 +11,7 @@ from collections.abc import Collection
 from bmscert.checks.results import CheckResult, Outcome
 from bmscert.core.client import Exchange
 from bmscert.core.schemas import SchemaStore
+from bmscert.core.views import SchemaView
 
 _MAX_PROBLEMS_SHOWN = 5
 
@@ -72,25 +73,33 @@ def body_is_empty(exchange: Exchange) -> CheckResult:
     )
 
 
-def body_matches_schema(exchange: Exchange, store: SchemaStore, schema: str) -> CheckResult:
-    """The reply body satisfies every documented rule of its schema."""
-    problems = store.problems(schema, exchange.json)
+def body_matches_schema(
+    exchange: Exchange, store: SchemaStore, schema: str, view: SchemaView | None = None
+) -> CheckResult:
+    """The reply body satisfies every documented rule of its schema (as ``view`` reads it)."""
+    problems = store.problems(schema, exchange.json, view=view)
     if not problems:
         return _result(exchange, "body_matches_schema", "passed")
+    reading = f" as {view.dialect} reads it at {view.microversion}" if view else ""
     return _result(
         exchange,
         "body_matches_schema",
         "failed",
-        f"a body valid against schemas/{schema}",
+        f"a body valid against schemas/{schema}{reading}",
         _summarise(problems),
     )
 
 
 def no_undocumented_members(
-    exchange: Exchange, store: SchemaStore, schema: str, *, strict: bool
+    exchange: Exchange,
+    store: SchemaStore,
+    schema: str,
+    *,
+    strict: bool,
+    view: SchemaView | None = None,
 ) -> CheckResult:
     """The reply carries no member the documents do not list (a warning unless strict)."""
-    extra = store.undocumented_members(schema, exchange.json)
+    extra = store.undocumented_members(schema, exchange.json, view=view)
     if not extra:
         return _result(exchange, "no_undocumented_members", "passed")
     return _result(

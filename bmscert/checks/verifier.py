@@ -5,6 +5,9 @@ success or a documented error. The verifier runs the checks that apply, records 
 as a ``check`` event, hands failures and warnings to an attachment hook (allure, in the pytest
 plugin), and fails the test with a message that names the operation, what was documented,
 what came back, the request id and a redacted curl line.
+
+A Nova reply is also checked for the microversion it echoes, and its body is read as the
+profile's dialect reads the schema at that microversion (``bmscert.core.views``).
 """
 
 from __future__ import annotations
@@ -12,13 +15,14 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterable
 from typing import NoReturn
 
-from bmscert.checks import responses
+from bmscert.checks import nova, responses
 from bmscert.checks.results import CheckResult
 from bmscert.core.catalogue import Catalogue
 from bmscert.core.client import Exchange
 from bmscert.core.events import EventRecorder
 from bmscert.core.profile import Profile
 from bmscert.core.schemas import SchemaStore
+from bmscert.core.views import SchemaView
 
 
 class CheckFailed(AssertionError):
@@ -67,6 +71,10 @@ class Verifier:
             responses.status_is_documented(exchange, documented),
             responses.carries_request_id(exchange),
         ]
+        view = None
+        if not operation.is_bms:
+            results.append(nova.microversion_is_echoed(exchange, microversion))
+            view = SchemaView(self.profile.dialect, microversion)
         if results[0].failed:
             self.settle(results, exchange)
         if operation.response_schema is None:
@@ -75,12 +83,15 @@ class Verifier:
             results.append(responses.body_is_json(exchange))
             if not results[-1].failed:
                 results += [
-                    responses.body_matches_schema(exchange, self.store, operation.response_schema),
+                    responses.body_matches_schema(
+                        exchange, self.store, operation.response_schema, view
+                    ),
                     responses.no_undocumented_members(
                         exchange,
                         self.store,
                         operation.response_schema,
                         strict=self.profile.strict,
+                        view=view,
                     ),
                 ]
         self.settle(results, exchange)
@@ -100,6 +111,33 @@ class Verifier:
             responses.error_envelope_matches(exchange, self.store, envelope, code),
             responses.carries_request_id(exchange),
         ]
+        self.settle(results, exchange)
+        return exchange
+
+    def nova_error(
+        self,
+        exchange: Exchange,
+        status: int,
+        fault: str,
+        *,
+        microversion: str | None,
+        naming: Iterable[str] = (),
+    ) -> Exchange:
+        """The reply is the documented Nova fault, echoing ``microversion`` (None: a refused
+        version, which nothing echoes), and its message names ``naming``."""
+        results = [
+            responses.status_is_documented(exchange, {status}),
+            responses.error_envelope_matches(exchange, self.store, "nova"),
+            nova.fault_is(exchange, fault),
+            responses.carries_request_id(exchange),
+        ]
+        if microversion is None:
+            results.append(nova.no_microversion_echoed(exchange))
+        else:
+            results.append(nova.microversion_is_echoed(exchange, microversion))
+        words = list(naming)
+        if words:
+            results.append(nova.fault_names(exchange, words))
         self.settle(results, exchange)
         return exchange
 

@@ -8,6 +8,10 @@ view adds ``additionalProperties: false`` to every record that lists its propert
 nothing about others; a failure in the closed view that the documented view does not have is
 a member the documents do not list. Such a member is a warning by default and a failure in
 strict mode.
+
+Either view can also be read for one dialect at one microversion (``SchemaView``, see
+``bmscert.core.views``): the Nova schemas describe both dialects and every microversion at
+once, and a ``view`` argument picks the reading a target must satisfy.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
+from bmscert.core.views import SchemaView, specialise
 from bmscert.errors import ConfigError
 from bmscert.paths import schemas_dir
 
@@ -38,6 +43,7 @@ class SchemaProblem:
 
     where: str
     message: str
+    keyword: str = ""
 
     def __str__(self) -> str:
         return f"{self.where}: {self.message}"
@@ -60,6 +66,11 @@ def _close_records(node: Any) -> Any:
     return closed
 
 
+def _keyword(error: Any) -> str:
+    """The keyword a value broke; ``false`` for a member the schema forbids outright."""
+    return "false" if error.validator is None else str(error.validator)
+
+
 def _json_path(error: Any) -> str:
     path = "$"
     for part in error.absolute_path:
@@ -76,7 +87,8 @@ class SchemaStore:
         self.registry = self._registry_of(self._documents)
         closed = {uri: _close_records(doc) for uri, doc in self._documents.items()}
         self._closed_registry = self._registry_of(closed)
-        self._validators: dict[tuple[str, str, bool, bool], Draft202012Validator] = {}
+        self._validators: dict[tuple, Draft202012Validator] = {}
+        self._viewed: dict[tuple[SchemaView, bool], tuple[dict[str, Any], Registry]] = {}
 
     @staticmethod
     def _read_all(folder: Path) -> dict[str, Any]:
@@ -105,24 +117,46 @@ class SchemaStore:
     def has(self, relative: str) -> bool:
         return SCHEMA_BASE + relative in self._documents
 
-    def document(self, relative: str) -> Any:
-        try:
+    def document(self, relative: str, view: SchemaView | None = None) -> Any:
+        if SCHEMA_BASE + relative not in self._documents:
+            raise ConfigError(f"schema {relative} is missing from {self.folder}")
+        if view is None:
             return self._documents[SCHEMA_BASE + relative]
-        except KeyError:
-            raise ConfigError(f"schema {relative} is missing from {self.folder}") from None
+        return self._read_as(view, closed=False)[0][SCHEMA_BASE + relative]
+
+    def _read_as(self, view: SchemaView, *, closed: bool) -> tuple[dict[str, Any], Registry]:
+        """Every document as ``view`` reads it, and a registry over them; built once."""
+        key = (view, closed)
+        if key not in self._viewed:
+            documents = {uri: specialise(doc, view) for uri, doc in self._documents.items()}
+            if closed:
+                documents = {uri: _close_records(doc) for uri, doc in documents.items()}
+            self._viewed[key] = (documents, self._registry_of(documents))
+        return self._viewed[key]
+
+    def _registry_for(self, closed: bool, view: SchemaView | None) -> Registry:
+        if view is not None:
+            return self._read_as(view, closed=closed)[1]
+        return self._closed_registry if closed else self.registry
 
     def validator(
-        self, relative: str, pointer: str = "", *, closed: bool = False, formats: bool = True
+        self,
+        relative: str,
+        pointer: str = "",
+        *,
+        closed: bool = False,
+        formats: bool = True,
+        view: SchemaView | None = None,
     ) -> Draft202012Validator:
         """A cached validator for a whole file, or for the part ``pointer`` names.
 
         ``formats=False`` leaves ``format`` as an annotation; the reference target uses that,
         because the real service answers a malformed id as an unknown one, not as a 400.
         """
-        key = (relative, pointer, closed, formats)
+        key = (relative, pointer, closed, formats, view)
         if key not in self._validators:
             self.document(relative)
-            registry = self._closed_registry if closed else self.registry
+            registry = self._registry_for(closed, view)
             schema = {"$ref": SCHEMA_BASE + relative + (f"#{pointer}" if pointer else "")}
             checker = Draft202012Validator.FORMAT_CHECKER if formats else None
             self._validators[key] = Draft202012Validator(
@@ -138,44 +172,50 @@ class SchemaStore:
         *,
         closed: bool = False,
         formats: bool = True,
+        view: SchemaView | None = None,
     ) -> list[SchemaProblem]:
         """Every departure of ``instance`` from the schema, sorted by where it is."""
-        validator = self.validator(relative, pointer, closed=closed, formats=formats)
+        validator = self.validator(relative, pointer, closed=closed, formats=formats, view=view)
         errors = validator.iter_errors(instance)
-        found = [SchemaProblem(_json_path(error), error.message) for error in errors]
+        found = [
+            SchemaProblem(_json_path(error), error.message, _keyword(error)) for error in errors
+        ]
         return sorted(found, key=lambda problem: (problem.where, problem.message))
 
-    def undocumented_members(self, relative: str, instance: Any) -> list[SchemaProblem]:
+    def undocumented_members(
+        self, relative: str, instance: Any, view: SchemaView | None = None
+    ) -> list[SchemaProblem]:
         """Members present in ``instance`` that the documented schema does not list."""
-        documented = {str(problem) for problem in self.problems(relative, instance)}
+        documented = {str(problem) for problem in self.problems(relative, instance, view=view)}
         return [
             problem
-            for problem in self.problems(relative, instance, closed=True)
+            for problem in self.problems(relative, instance, closed=True, view=view)
             if str(problem) not in documented
         ]
 
-    def inlined(self, relative: str, pointer: str = "") -> Any:
+    def inlined(self, relative: str, pointer: str = "", view: SchemaView | None = None) -> Any:
         """The schema with every ``$ref`` replaced by what it names, for generators.
 
         hypothesis-jsonschema cannot follow references between files; recursive schemas
         would not terminate here, and the API has none.
         """
         base = SCHEMA_BASE + relative
-        node = self.registry.resolver(base_uri=base).lookup(f"{base}#{pointer}").contents
-        return self._inline(node, base)
+        registry = self._registry_for(False, view)
+        node = registry.resolver(base_uri=base).lookup(f"{base}#{pointer}").contents
+        return self._inline(node, base, registry)
 
-    def _inline(self, node: Any, base: str) -> Any:
+    def _inline(self, node: Any, base: str, registry: Registry) -> Any:
         if isinstance(node, list):
-            return [self._inline(item, base) for item in node]
+            return [self._inline(item, base, registry) for item in node]
         if not isinstance(node, dict):
             return node
         if isinstance(node.get("$ref"), str):
             target = urljoin(base, node["$ref"])
-            resolved = self.registry.resolver(base_uri=base).lookup(node["$ref"]).contents
-            inner = self._inline(resolved, target.split("#")[0])
+            resolved = registry.resolver(base_uri=base).lookup(node["$ref"]).contents
+            inner = self._inline(resolved, target.split("#")[0], registry)
             rest = {k: v for k, v in node.items() if k != "$ref" and k not in _ANNOTATIONS}
-            return {"allOf": [inner, self._inline(rest, base)]} if rest else inner
-        return {k: self._inline(v, base) for k, v in node.items() if k not in _DROPPED}
+            return {"allOf": [inner, self._inline(rest, base, registry)]} if rest else inner
+        return {k: self._inline(v, base, registry) for k, v in node.items() if k not in _DROPPED}
 
 
 @cache

@@ -39,6 +39,7 @@ class EmbeddedTarget:
         job_seconds: dict[str, float] | None = None,
         job_failure_rate: float = 0.0,
         quota_instances: int | None = None,
+        dialect: str = "huawei",
     ):
         self.run_dir = run_dir
         self.job_seconds = job_seconds or {}
@@ -49,6 +50,7 @@ class EmbeddedTarget:
         self.behaviours = behaviours
         self.faults = faults
         self.limiter = limiter
+        self.dialect = dialect
         self.info: dict[str, Any] = {}
         self._process: subprocess.Popen | None = None
         self._log = None
@@ -65,6 +67,8 @@ class EmbeddedTarget:
             str(ready_file),
             "--limiter",
             self.limiter,
+            "--dialect",
+            self.dialect,
         ]
         for name, value in self.behaviours.items():
             command += ["--behaviour", f"{name}={value}"]

@@ -17,7 +17,15 @@ wrong on purpose and see them fail. Each fault is ``kind:Operation[:argument]``:
 - ``no-effect:Op``: Op answers and its job succeeds, but the server's state never changes;
 - ``skip-quota:Op``: servers Op creates are not counted against the project's quota;
 - ``skip-validation:Op``: Op's request is not validated, so an invalid body is accepted;
-- ``job-never-ends:Op``: jobs started by Op are shown RUNNING forever.
+- ``job-never-ends:Op``: jobs started by Op are shown RUNNING forever;
+- ``ignore-min-microversion:Op``: serve a Nova operation below the microversion that
+  introduced it (the tag calls below 2.26);
+- ``no-microversion-echo:Op``: leave the microversion headers out of the operation's replies;
+- ``skip-rule:Op:KEYWORD``: request validation ignores one JSON Schema keyword
+  (``skip-rule:replace_server_tags:minLength`` accepts an empty tag);
+- ``accept-mismatched-key:set_server_metadata_item``: the item PUT takes a body whose key
+  differs from the URL's;
+- ``accept-duplicate:create_keypair``: a second key pair of the same name replaces the first.
 """
 
 from __future__ import annotations
@@ -44,8 +52,13 @@ KINDS = (
     "skip-quota",
     "skip-validation",
     "job-never-ends",
+    "ignore-min-microversion",
+    "no-microversion-echo",
+    "skip-rule",
+    "accept-mismatched-key",
+    "accept-duplicate",
 )
-_NEEDS_ARGUMENT = ("drop-field", "status", "ceiling-scale")
+NEEDS_ARGUMENT = ("drop-field", "status", "ceiling-scale", "skip-rule")
 
 
 @dataclass(frozen=True)
@@ -92,7 +105,7 @@ class Faults:
                 raise ConfigError(f"unknown fault {spec!r}; kinds are: {', '.join(KINDS)}")
             if operation not in catalogue:
                 raise ConfigError(f"fault {spec!r} names unknown operation {operation!r}")
-            if kind in _NEEDS_ARGUMENT and not argument:
+            if kind in NEEDS_ARGUMENT and not argument:
                 raise ConfigError(f"fault {spec!r} needs an argument after the operation")
             if kind == "status" and not argument.isdigit():
                 raise ConfigError(f"fault {spec!r}: the status must be a number")
@@ -113,6 +126,10 @@ class Faults:
     def ceiling_scales(self) -> dict[str, float]:
         return {f.operation: float(f.argument) for f in self._faults if f.kind == "ceiling-scale"}
 
+    def arguments(self, kind: str, operation: str) -> set[str]:
+        """The arguments of every ``kind`` fault on ``operation`` (skip-rule keywords)."""
+        return {f.argument for f in self._faults if f.kind == kind and f.operation == operation}
+
     def alter(self, operation: str, reply: Reply) -> Reply:
         """Apply the body and status faults of ``operation`` to a success reply."""
         for fault in self._faults:
@@ -123,3 +140,9 @@ class Faults:
             elif fault.kind == "status":
                 reply.status = int(fault.argument)
         return reply
+
+
+def injected(specs: Iterable[str], kind: str, operation: str) -> bool:
+    """Whether the fault ``kind:operation`` is among ``specs``, for handlers that only hold
+    the settings (which carry the specs as given, already checked by ``Faults.parse``)."""
+    return f"{kind}:{operation}" in specs

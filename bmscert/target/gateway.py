@@ -3,6 +3,10 @@
 route -> request id -> authentication -> project match -> operation (by body key on shared
 URIs) -> ceiling -> request validation -> handler -> reply. A call refused at any step has no
 effect on the state: a throttled or invalid request never reaches its handler.
+
+A Nova call also negotiates its microversion (``bmscert.target.nova.microversions``): a
+refused version is answered after authentication, the request is validated as the dialect
+reads its schema at that version, and every reply echoes the version it was served at.
 """
 
 from __future__ import annotations
@@ -21,11 +25,14 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from bmscert.core.catalogue import Catalogue, Operation
+from bmscert.core.microversion import echo_headers
 from bmscert.core.schemas import SchemaStore
+from bmscert.core.views import SchemaView
 from bmscert.target.faults import Faults
 from bmscert.target.http import ApiError, Call, Reply, bms_error, gateway_error, nova_fault
 from bmscert.target.limiter import CeilingEnforcer
 from bmscert.target.model import World
+from bmscert.target.nova.microversions import Negotiated, negotiate, require_minimum
 from bmscert.target.registry import Handler, body_preparers
 from bmscert.target.settings import TargetSettings
 from bmscert.target.validation import RequestValidator
@@ -109,7 +116,7 @@ class Gateway:
         self.tokens = {settings.token: (project.id, project.user_id)}
         self.access_keys = dict.fromkeys(settings.access_keys, (project.id, project.user_id))
         self.preparers = body_preparers()
-        self._query_schemas: dict[str, dict[str, Any]] = {}
+        self._query_schemas: dict[tuple[str, SchemaView | None], dict[str, Any]] = {}
         self.validator = RequestValidator(store)
 
     def routes(self, endpoint: str) -> list[Route]:
@@ -136,22 +143,28 @@ class Gateway:
 
     async def handle(self, request: Request, methods: dict[str, list[Operation]]) -> Response:
         request_id = uuid.uuid4().hex
-        operation = None
+        operation = first = None
+        negotiated = Negotiated(None)
         try:
             candidates = methods.get(request.method)
             if not candidates:
                 raise gateway_error(
                     404, "APIGW.0101", "The API does not exist or has not been published"
                 )
+            first = candidates[0]
+            negotiated = self._negotiate(request, first)
             raw = await self._read_body(request)
             operation, body = self._select(candidates, raw)
             project_id, user_id = self._authenticate(request, operation)
             project = self._project(request, operation, project_id)
+            self._check_version(operation, negotiated)
             if not self._admit(operation, project_id):
                 if self.faults.has("throttled-effect", operation.id):
                     self._leak_effect(request, operation, project, user_id, body, request_id)
                 raise self._throttled(operation)
-            call = self._call(request, operation, project, user_id, body, request_id)
+            call = self._call(
+                request, operation, project, user_id, body, request_id, negotiated.version
+            )
             self.world.lifecycle.advance(project, call.now)
             reply = self.handlers[operation.id](call)
             reply = self.faults.alter(operation.id, reply) if self.faults else reply
@@ -160,7 +173,26 @@ class Gateway:
         except Exception:
             logger.exception("request %s failed inside the reference target", request_id)
             reply = gateway_error(500, "APIGW.0201", "Internal error of the backend").reply
-        return self._render(reply, request_id, operation)
+        echo = self._echo(operation or first, negotiated.version)
+        return self._render(reply, request_id, operation, echo)
+
+    def _negotiate(self, request: Request, operation: Operation) -> Negotiated:
+        """The microversion of a Nova call; BMS calls have none."""
+        if operation.is_bms:
+            return Negotiated(None)
+        return negotiate(request.headers, self.settings)
+
+    def _check_version(self, operation: Operation, negotiated: Negotiated) -> None:
+        if operation.is_bms:
+            return
+        negotiated.raise_refusal()
+        if negotiated.version and not self.faults.has("ignore-min-microversion", operation.id):
+            require_minimum(operation, negotiated.version)
+
+    def _view(self, operation: Operation, version: str | None) -> SchemaView | None:
+        if operation.is_bms or version is None:
+            return None
+        return SchemaView(self.settings.dialect, version)
 
     async def _read_body(self, request: Request) -> bytes:
         """The body, refused with 413 once it passes the gateway's limit, declared or not."""
@@ -266,14 +298,17 @@ class Gateway:
         except ApiError:
             pass
 
-    def _query_schema(self, operation: Operation) -> dict[str, Any]:
-        if operation.id not in self._query_schemas:
+    def _query_schema(self, operation: Operation, view: SchemaView | None) -> dict[str, Any]:
+        """The documented query parameters; those the view leaves out are ignored, as Nova
+        ignores parameters it does not know (below 2.75)."""
+        key = (operation.id, view)
+        if key not in self._query_schemas:
             schema: dict[str, Any] = {}
             if self.store.has(operation.request_schema):
-                document = self.store.document(operation.request_schema)
+                document = self.store.document(operation.request_schema, view)
                 schema = document.get("properties", {}).get("query", {}).get("properties", {})
-            self._query_schemas[operation.id] = schema
-        return self._query_schemas[operation.id]
+            self._query_schemas[key] = {name: s for name, s in schema.items() if s is not False}
+        return self._query_schemas[key]
 
     def _call(
         self,
@@ -283,10 +318,12 @@ class Gateway:
         user_id: str,
         body: Any,
         request_id: str,
+        version: str | None = None,
     ) -> Call:
+        view = self._view(operation, version)
         query = {}
         if request.scope.get("query_string"):
-            documented = self._query_schema(operation)
+            documented = self._query_schema(operation, view)
             query = {
                 name: _coerce(request.query_params.getlist(name)[-1], documented[name])
                 for name in request.query_params
@@ -295,9 +332,11 @@ class Gateway:
         if operation.id in self.preparers:
             body = self.preparers[operation.id](body, self.settings)
         if not self.faults.has("skip-validation", operation.id):
-            self._validate(operation, "/properties/query", query)
+            if not operation.is_bms:
+                self._validate(operation, "/properties/path", dict(request.path_params), view)
+            self._validate(operation, "/properties/query", query, view)
             if body is not None or operation.method in ("POST", "PUT"):
-                self._validate(operation, "/properties/body", body)
+                self._validate(operation, "/properties/body", body, view)
         return Call(
             operation=operation,
             world=self.world,
@@ -310,9 +349,12 @@ class Gateway:
             base_url=f"{request.scope['scheme']}://{request.headers.get('host', '')}",
             request_id=request_id,
             now=time.time(),
+            microversion=version,
         )
 
-    def _validate(self, operation: Operation, pointer: str, instance: Any) -> None:
+    def _validate(
+        self, operation: Operation, pointer: str, instance: Any, view: SchemaView | None = None
+    ) -> None:
         part = pointer.rsplit("/", 1)[-1]
         if not self.validator.describes(operation, part):
             if (
@@ -322,12 +364,39 @@ class Gateway:
             ):
                 raise _invalid(operation, "This operation takes no request body")
             return
-        problem = self.validator.problem(operation, part, instance)
+        skipped = self.faults.arguments("skip-rule", operation.id) if self.faults else ()
+        if skipped:
+            self._validate_skipping(operation, pointer, instance, view, skipped)
+            return
+        problem = self.validator.problem(operation, part, instance, view)
         if problem is not None:
             raise _invalid(operation, f"Invalid request parameter: {problem}")
 
-    def _render(self, reply: Reply, request_id: str, operation: Operation | None) -> Response:
-        headers = {"X-Request-Id": request_id, **reply.headers}
+    def _validate_skipping(self, operation, pointer, instance, view, skipped) -> None:
+        """The deliberate fault ``skip-rule``: validate, but ignore one keyword's verdicts."""
+        problems = self.store.problems(
+            operation.request_schema, instance, pointer, formats=False, view=view
+        )
+        problems = [problem for problem in problems if problem.keyword not in skipped]
+        if problems:
+            raise _invalid(operation, f"Invalid request parameter: {problems[0]}")
+
+    def _echo(self, operation: Operation | None, version: str | None) -> dict[str, str]:
+        """The microversion headers a Nova reply carries (none for a refused version)."""
+        if operation is None or version is None:
+            return {}
+        if self.faults.has("no-microversion-echo", operation.id):
+            return {}
+        return echo_headers(version)
+
+    def _render(
+        self,
+        reply: Reply,
+        request_id: str,
+        operation: Operation | None,
+        echo: dict[str, str] | None = None,
+    ) -> Response:
+        headers = {"X-Request-Id": request_id, **reply.headers, **(echo or {})}
         body = reply.body
         if reply.status >= 400 and isinstance(body, dict) and "error_msg" in body:
             body = {**body, "request_id": request_id}

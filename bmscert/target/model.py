@@ -1,4 +1,4 @@
-"""The reference target's state: flavors, images, servers, volumes, jobs, quotas.
+"""The reference target's state: flavors, images, servers, volumes, jobs, quotas, key pairs.
 
 One ``World`` holds everything; both endpoints (BMS native and ECS/Nova) read and change the
 same objects, so an effect through one API is seen through the other, as on the real cloud.
@@ -175,6 +175,19 @@ class Project:
 
 
 @dataclass
+class Keypair:
+    """An SSH key pair of one user; the private half is never kept."""
+
+    id: int
+    name: str
+    user_id: str
+    public_key: str
+    fingerprint: str
+    created: float
+    type: str = "ssh"
+
+
+@dataclass
 class World:
     flavors: dict[str, Flavor]
     images: dict[str, Image]
@@ -182,6 +195,11 @@ class World:
     region: str = "cn-north-4"
     lifecycle: Any = None
     faults: Any = None
+    keypairs: dict[str, dict[str, Keypair]] = field(default_factory=dict)
+
+    def keypairs_of(self, user_id: str) -> dict[str, Keypair]:
+        """The key pairs of ``user_id`` by name; key pairs belong to users, not projects."""
+        return self.keypairs.setdefault(user_id, {})
 
     def project(self, project_id: str) -> Project | None:
         return self.projects.get(project_id)

@@ -52,6 +52,6 @@ def body_preparers() -> dict[str, Preparer]:
 
 
 def registered_handlers() -> dict[str, Handler]:
-    import bmscert.target.bms  # noqa: F401  (importing registers the handlers)
+    from bmscert.target import bms, nova  # noqa: F401  (importing registers the handlers)
 
     return dict(_HANDLERS)

@@ -1,4 +1,5 @@
-"""The state the reference target starts with: one project with servers, volumes, a job.
+"""The state the reference target starts with: one project with servers, volumes, a job, and
+the key pair the first server was built with.
 
 Ids are derived from the settings' seed, so a given seed always yields the same ids and a
 test can name them without asking the target first.
@@ -15,6 +16,7 @@ from bmscert.target.model import (
     Flavor,
     Image,
     Job,
+    Keypair,
     Nic,
     Project,
     Server,
@@ -22,6 +24,7 @@ from bmscert.target.model import (
     Volume,
     World,
 )
+from bmscert.target.nova.keys import emulated_public_key, fingerprint
 from bmscert.target.settings import TargetSettings
 
 _NAMESPACE = uuid.UUID("6f1c7e0a-3a55-4f0e-9d49-3b5d2c1e8a10")
@@ -239,8 +242,24 @@ def build_world(settings: TargetSettings, now: float | None = None) -> World:
 
     job = _finished_create_job(ids, project, servers[0])
     project.jobs[job.job_id] = job
-    return World(
+    world = World(
         flavors=_flavors(), images=images, projects={project.id: project}, region=settings.region
+    )
+    seed_key = _seed_keypair(ids, project, servers[0])
+    world.keypairs_of(project.user_id)[seed_key.name] = seed_key
+    return world
+
+
+def _seed_keypair(ids: SeedIds, project: Project, server: Server) -> Keypair:
+    material = b"".join(uuid.uuid5(_NAMESPACE, f"{ids.seed}/key/{n}").bytes for n in range(16))
+    public_key = emulated_public_key(material, comment="bmscert-seed")
+    return Keypair(
+        id=1,
+        name=server.key_name,
+        user_id=project.user_id,
+        public_key=public_key,
+        fingerprint=fingerprint(public_key),
+        created=server.created - 3600,
     )
 
 
@@ -267,8 +286,9 @@ def _finished_create_job(ids: SeedIds, project: Project, server: Server) -> Job:
 
 
 def seed_resources(settings: TargetSettings) -> dict[str, str]:
-    """Ids a client may use without discovering them: the project, a server, the job, and
-    what a mutating suite builds servers from (image, flavor, network, a spare volume)."""
+    """Ids a client may use without discovering them: the project, a server, the job, a
+    volume attached to nothing (no API of the subset lists volumes), and what a mutating suite
+    builds servers from (image, flavor, network)."""
     ids = SeedIds(settings.seed)
     return {
         "project_id": ids.hex("project"),

@@ -1,4 +1,9 @@
-"""Settings of the reference target: where it listens, its token, its window, its choices."""
+"""Settings of the reference target: where it listens, its token, its window, its choices.
+
+``dialect`` picks which documents the Nova API follows where they disagree (``huawei``: the
+BMS pages; ``openstack``: upstream Nova). ``min_microversion`` and ``max_microversion`` are
+the range the ECS endpoint advertises and accepts; 2.60 is the newest a Huawei page names.
+"""
 
 from __future__ import annotations
 
@@ -28,3 +33,6 @@ class TargetSettings:
     job_failure_rate: float = 0.0
     quota_instances: int | None = None
     access_keys: tuple[str, ...] = ()
+    dialect: str = "huawei"
+    min_microversion: str = "2.1"
+    max_microversion: str = "2.60"

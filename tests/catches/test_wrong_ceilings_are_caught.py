@@ -1,8 +1,9 @@
-"""The load analysis fails a target whose throttling is wrong on purpose.
+"""The load analysis fails a target whose throttling or jobs are wrong on purpose.
 
-One ``bmscert load`` run drives several operations, each with its own deliberate defect, and
-one faithful control operation; every faulty operation must fail on its own check and the
-control must pass.
+One ``bmscert load`` run drives several operations through the ceiling scenario, each with
+its own deliberate defect, and one faithful control operation; every faulty operation must
+fail on its own check and the control must pass. A second run does the same for the
+side-effect burst and the job cycle.
 """
 
 import pytest
@@ -21,7 +22,12 @@ CASES = {
         "throttle-envelope:ShowWindowsBaremetalServerPwd",
         "throttle_reply_is_documented",
     ),
+    "BatchStartBaremetalServers": (
+        "shared-counters:BatchStartBaremetalServers",
+        "action_counters_match_behaviour",
+    ),
 }
+SHARING = ("BatchRebootBaremetalServers", "BatchStopBaremetalServers")
 
 
 @pytest.fixture(scope="module")
@@ -51,6 +57,14 @@ def test_each_wrong_ceiling_fails_its_operation_on_the_expected_check(faulty_run
     assert CASES[operation][1] in {failure["check"] for failure in entry["failures"]}
 
 
+def test_the_other_actions_on_the_shared_counter_fail_too(faulty_run):
+    _, summary = faulty_run
+    for operation in SHARING:
+        checks = {f["check"] for f in summary["operations"][operation]["failures"]}
+        assert "action_counters_match_behaviour" in checks
+        assert "no_throttling_below_ceiling" in checks
+
+
 def test_the_faithful_operation_in_the_same_run_passes(faulty_run):
     _, summary = faulty_run
     control = summary["operations"][CONTROL]
@@ -64,3 +78,40 @@ def test_a_lax_and_a_strict_ceiling_are_estimated_where_they_really_are(faulty_r
     strict = summary["operations"]["ShowTenantQuota"]["throttling"]["load"]
     assert lax["estimate_per_window"] == pytest.approx(600, rel=0.02)
     assert strict["estimate_per_window"] == pytest.approx(400, rel=0.02)
+
+
+@pytest.fixture(scope="module")
+def faulty_jobs_run(tmp_path_factory):
+    reports = tmp_path_factory.mktemp("jobs")
+    result = run_bmscert(
+        "load",
+        "--target",
+        PROFILE,
+        "--reports",
+        reports,
+        "--scenarios",
+        "side-effects,jobs",
+        "--fault",
+        "throttled-effect:CreateBareMetalServers",
+        "--fault",
+        "job-never-ends:BatchRebootBaremetalServers",
+        timeout=300,
+    )
+    return result, only_summary(reports)
+
+
+def test_a_throttled_create_that_still_made_a_server_is_caught(faulty_jobs_run):
+    result, summary = faulty_jobs_run
+    failures = summary["operations"]["CreateBareMetalServers"]["failures"]
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "no_side_effect_when_throttled" in {f["check"] for f in failures}
+
+
+def test_a_job_that_never_ends_is_caught_and_the_other_job_types_pass(faulty_jobs_run):
+    _, summary = faulty_jobs_run
+    reboot = summary["operations"]["BatchRebootBaremetalServers"]
+    stop = summary["operations"]["BatchStopBaremetalServers"]
+    assert "jobs_finish_under_load" in {f["check"] for f in reboot["failures"]}
+    assert reboot["job_latency"]["timed_out"] > 0
+    assert stop["verdict"] == "pass"
+    assert stop["job_latency"]["timed_out"] == 0
