@@ -29,7 +29,7 @@ SAFETY_CLASSES = ("readonly", "mutating", "destructive")
 # its own under ``generation`` (README: "A certification budget").
 EXAMPLES_PER_OPERATION = 6
 STEPS_PER_MACHINE = 10
-RUNS_PER_MACHINE = 2
+RUNS_PER_MACHINE = 4
 
 
 @dataclass(frozen=True)
