@@ -106,6 +106,7 @@ def _start_embedded(stack: ExitStack, profile: Profile, files: RunFiles):
             job_seconds=profile.job_seconds,
             job_failure_rate=profile.job_failure_rate,
             quota_instances=profile.quota_instances,
+            undocumented_ceilings=profile.undocumented_ceilings,
             dialect=profile.dialect,
         )
     )
@@ -142,6 +143,7 @@ def _run_phases(
                 fractions=profile.load_fractions,
                 tolerance=profile.ceiling_tolerance,
                 job_p95_seconds=profile.job_p95_seconds,
+                discovery_max_per_second=profile.discovery_max_per_second,
                 **({"scenarios": request.scenarios} if request.scenarios else {}),
             )
             phases.append(

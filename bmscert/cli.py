@@ -62,6 +62,16 @@ def _failure_rate(value: str) -> float:
     return rate
 
 
+def _ceilings(values: Sequence[str]) -> dict[str, int]:
+    ceilings = {}
+    for value in values:
+        name, sep, count = value.partition("=")
+        if not sep or not count.isdigit() or int(count) < 1:
+            raise ConfigError(f"--undocumented-ceiling {value!r} must look like operation=COUNT")
+        ceilings[name] = int(count)
+    return ceilings
+
+
 def _add_serve(commands: argparse._SubParsersAction) -> None:
     serve = commands.add_parser(
         "serve",
@@ -103,6 +113,14 @@ def _add_serve(commands: argparse._SubParsersAction) -> None:
         metavar="KIND=SECONDS",
         help="duration of a kind of job (create, start, stop, reboot, reinstall, attach, "
         "detach); repeatable",
+    )
+    serve.add_argument(
+        "--undocumented-ceiling",
+        action="append",
+        default=[],
+        metavar="OPERATION=COUNT",
+        help="throttle an operation the documents give no ceiling, COUNT calls per window; "
+        "repeatable",
     )
     serve.add_argument(
         "--quota-instances",
@@ -162,7 +180,7 @@ def _add_load(commands: argparse._SubParsersAction) -> None:
     load.add_argument("--workers", type=int, help="load processes (a Locust master + workers)")
     load.add_argument(
         "--scenarios",
-        help="comma-separated: ceiling, side-effects, jobs (default: all three)",
+        help="comma-separated: ceiling, side-effects, jobs, discovery (default: all four)",
     )
     _add_target_options(load)
     load.set_defaults(handler=_load)
@@ -236,6 +254,7 @@ def _serve(args: argparse.Namespace) -> int:
         job_seconds=_job_seconds(args.job_seconds),
         job_failure_rate=args.job_failure_rate,
         quota_instances=args.quota_instances,
+        undocumented_ceilings=_ceilings(args.undocumented_ceiling),
         access_keys=tuple(args.access_key),
         **({"token": token_from_env} if token_from_env else {}),
     )
@@ -288,6 +307,7 @@ def _load(args: argparse.Namespace) -> int:
     from bmscert.runners.load_phase import SCENARIOS
 
     request = _request(args, ("load",), args.workers)
+    request.scenarios = SCENARIOS
     if args.scenarios:
         chosen = tuple(name.strip() for name in args.scenarios.split(",") if name.strip())
         unknown = [name for name in chosen if name not in SCENARIOS]

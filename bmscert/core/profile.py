@@ -60,6 +60,8 @@ class Profile:
     job_seconds: dict[str, float] = field(default_factory=dict)
     job_failure_rate: float = 0.0
     quota_instances: int | None = None
+    undocumented_ceilings: dict[str, int] = field(default_factory=dict)
+    discovery_max_per_second: float = 64.0
     job_poll_seconds: float = 5.0
     job_timeout_seconds: float = 45 * 60.0
 
@@ -173,6 +175,8 @@ def load_profile(path: Path) -> Profile:
         job_seconds=dict(target.get("job_seconds", {})),
         job_failure_rate=target.get("job_failure_rate", 0.0),
         quota_instances=target.get("quota_instances"),
+        undocumented_ceilings=dict(target.get("undocumented_ceilings", {})),
+        discovery_max_per_second=load.get("discovery_max_per_second", 64.0),
         job_poll_seconds=jobs.get("poll_seconds", 0.2 if embedded else 5.0),
         job_timeout_seconds=60 * jobs.get("timeout_minutes", 2.0 if embedded else 45.0),
     )

@@ -44,7 +44,7 @@ class OperationRecord:
     def verdict(self) -> str:
         if self.checks["failed"] or self.tests["failed"]:
             return "fail"
-        if self.checks["passed"] or self.tests["passed"]:
+        if self.checks["passed"] or self.checks["warning"] or self.tests["passed"]:
             return "pass"
         return "not-run"
 

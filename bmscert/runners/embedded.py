@@ -39,12 +39,14 @@ class EmbeddedTarget:
         job_seconds: dict[str, float] | None = None,
         job_failure_rate: float = 0.0,
         quota_instances: int | None = None,
+        undocumented_ceilings: dict[str, int] | None = None,
         dialect: str = "huawei",
     ):
         self.run_dir = run_dir
         self.job_seconds = job_seconds or {}
         self.job_failure_rate = job_failure_rate
         self.quota_instances = quota_instances
+        self.undocumented_ceilings = undocumented_ceilings or {}
         self.token = token
         self.window_seconds = window_seconds
         self.behaviours = behaviours
@@ -80,6 +82,8 @@ class EmbeddedTarget:
             command += ["--job-failure-rate", str(self.job_failure_rate)]
         if self.quota_instances is not None:
             command += ["--quota-instances", str(self.quota_instances)]
+        for operation, count in self.undocumented_ceilings.items():
+            command += ["--undocumented-ceiling", f"{operation}={count}"]
         return command
 
     def __enter__(self) -> EmbeddedTarget:

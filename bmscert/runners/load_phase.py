@@ -25,7 +25,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from bmscert.checks.ceiling import CeilingFinding, action_counters, analyse_operation, verdicts
+from bmscert.checks.ceiling import (
+    CeilingFinding,
+    action_counters,
+    analyse_operation,
+    discover,
+    discovery_verdicts,
+    verdicts,
+)
 from bmscert.checks.job_latency import analyse_jobs, job_verdicts, read_job_samples
 from bmscert.checks.results import CheckResult
 from bmscert.checks.samples import read_samples
@@ -40,10 +47,11 @@ from bmscert.runners.phases import bounded, tail
 from bmscert.runners.scenarios import (
     PROBE_PREFIX,
     ceiling_plan,
+    discovery_plan,
     job_plan,
     side_effect_plan,
 )
-from bmscert.runners.schedule import PLAN_ENV, SAMPLES_DIR_ENV, LoadPlan
+from bmscert.runners.schedule import PLAN_ENV, SAMPLES_DIR_ENV, LoadPlan, Segment
 
 STARTUP_SECONDS = 4.0
 GRACE_SECONDS = 60.0
@@ -64,6 +72,7 @@ class LoadOptions:
     tolerance: float = 0.05
     job_p95_seconds: float | None = None
     scenarios: tuple[str, ...] = ("ceiling", "side-effects", "jobs")
+    discovery_max_per_second: float = 64.0
 
 
 @dataclass
@@ -356,7 +365,104 @@ def burst_and_jobs_scenario(context: LoadContext, operations: list[str]) -> str 
     return None
 
 
-SCENARIOS = ("ceiling", "side-effects", "jobs")
+def _samples_by_operation(folder: Path) -> dict[str, list]:
+    by_operation: dict[str, list] = {}
+    for sample in read_samples(folder):
+        by_operation.setdefault(sample.operation, []).append(sample)
+    return by_operation
+
+
+def _ramp(context: LoadContext, operations: list[str]) -> tuple[LoadPlan, dict] | str:
+    """Stage one: every undocumented-ceiling read ramped up; where each first met 429s."""
+    plan = discovery_plan(
+        context.profile,
+        context.catalogue,
+        operations,
+        max_per_second=context.options.discovery_max_per_second,
+        workers=context.options.workers,
+    )
+    if not plan.streams:
+        return "skipped: no selected read lacks a documented ceiling"
+    plan = _started(plan)
+    print(
+        f"load: discovery ramp, {len(plan.streams)} operations without a documented ceiling, "
+        f"{plan.duration:.0f} s ...",
+        flush=True,
+    )
+    folder = context.files.scenario("discovery")
+    problem = run_locust(plan, folder, context.env)
+    if problem is not None:
+        return problem
+    samples = _samples_by_operation(folder)
+    findings = {
+        stream.operation_id: discover(
+            stream.operation_id,
+            plan.window_seconds,
+            samples.get(stream.operation_id, []),
+            list(plan.steps),
+            {s.step: s.arrivals for s in stream.segments},
+        )
+        for stream in plan.streams
+    }
+    return plan, findings
+
+
+def _hold(context: LoadContext, ramp: LoadPlan, findings: dict[str, CeilingFinding]) -> None:
+    """Stage two: each throttled operation held at the rate that first met 429s, for a window
+    and a half after a quiet one, so its limit is measured at saturation, not mid-ramp."""
+    held = []
+    for stream in ramp.streams:
+        onset = findings[stream.operation_id]
+        if onset.estimate is None:
+            continue
+        rate = next(
+            s.rate for s in stream.segments if onset.method.startswith(f"onset at {s.step}")
+        )
+        hold = Segment("hold", 0.0, 1.5 * ramp.window_seconds, rate)
+        held.append(replace(stream, segments=(hold,)))
+    if not held:
+        return
+    steps = ({"label": "hold", "fraction": 1.5, "start": 0.0, "end": 1.5 * ramp.window_seconds},)
+    _quiet(context, f"discovery hold of {len(held)} throttled operation(s)")
+    plan = _started(replace(ramp, streams=tuple(held), steps=steps))
+    folder = context.files.scenario("discovery-hold")
+    if run_locust(plan, folder, context.env) is not None:
+        return
+    samples = _samples_by_operation(folder)
+    for stream in held:
+        measured = analyse_operation(
+            stream.operation_id,
+            0,
+            plan.window_seconds,
+            samples.get(stream.operation_id, []),
+            list(steps),
+            {"hold": stream.segments[0].arrivals},
+        )
+        finding = findings[stream.operation_id]
+        if measured.estimate is not None:
+            finding.estimate, finding.interval = measured.estimate, measured.interval
+            finding.method = f"{finding.method.split(';')[0]}; held: {measured.method}"
+
+
+def discovery_scenario(context: LoadContext, operations: list[str]) -> str | None:
+    """Find the limits of the reads the documents give no ceiling, and measure them."""
+    ramped = _ramp(context, operations)
+    if isinstance(ramped, str):
+        return ramped
+    plan, findings = ramped
+    _hold(context, plan, findings)
+    context.record([r for f in findings.values() for r in discovery_verdicts(f)], "load:discovery")
+    existing = _read_json(context.files.capacity)
+    existing.update({op: f.as_data() for op, f in findings.items()})
+    context.files.capacity.write_text(json.dumps(existing, indent=1), encoding="utf-8")
+    return None
+
+
+def _read_json(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+
+
+SCENARIOS = ("ceiling", "side-effects", "jobs", "discovery")
 
 
 def run_load_phase(
@@ -374,6 +480,8 @@ def run_load_phase(
     if "ceiling" in options.scenarios:
         steps.append(("ceiling", ceiling_scenario))
     steps.append(("side-effects+jobs", burst_and_jobs_scenario))
+    if "discovery" in options.scenarios:
+        steps.append(("discovery", discovery_scenario))
     notes = []
     for name, scenario in steps:
         problem = scenario(context, operations)

@@ -161,7 +161,7 @@ class OpenModelUser(FastHttpUser):
         body = state.body_text
         if state.templated:
             body = fill(body, sequence, secret=secrets.token_urlsafe(12))
-        headers = {"X-Auth-Token": TOKEN, "Accept": "application/json"}
+        headers = {"X-Auth-Token": TOKEN, "Accept": "application/json", **(stream.headers or {})}
         if body is not None:
             headers["Content-Type"] = "application/json"
         started = time.perf_counter()

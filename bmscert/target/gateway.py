@@ -111,6 +111,7 @@ class Gateway:
             shared_actions=settings.behaviours["action_counters"] == "shared"
             or faults.has("shared-counters"),
             scales=faults.ceiling_scales(),
+            undocumented=settings.undocumented_ceilings,
         )
         project = next(iter(world.projects.values()))
         self.tokens = {settings.token: (project.id, project.user_id)}

@@ -32,6 +32,7 @@ class TargetSettings:
     limiter: str = "fixed"
     job_failure_rate: float = 0.0
     quota_instances: int | None = None
+    undocumented_ceilings: dict[str, int] = field(default_factory=dict)
     access_keys: tuple[str, ...] = ()
     dialect: str = "huawei"
     min_microversion: str = "2.1"
