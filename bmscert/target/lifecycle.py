@@ -149,6 +149,7 @@ class Lifecycle:
         self.failure_rate = failure_rate
         self._random = random.Random(seed)
         self._pending: list[Transition] = []
+        self._running_jobs: list[Job] = []
 
     def duration(self, action: str) -> float:
         return self.job_seconds[action.split("-")[0]]
@@ -210,6 +211,7 @@ class Lifecycle:
             sub_job.timeline = transition
             job.sub_jobs.append(sub_job)
         project.jobs[job.job_id] = job
+        self._running_jobs.append(job)
         self._update_job(job, now)
         return job
 
@@ -223,9 +225,10 @@ class Lifecycle:
                 self._finish(server, transition)
             if transition.on_finish is not None:
                 transition.on_finish(transition)
-        for job in project.jobs.values():
-            if job.status not in ("SUCCESS", "FAIL"):
-                self._update_job(job, now)
+        for job in [job for job in self._running_jobs if job.project_id == project.id]:
+            self._update_job(job, now)
+            if job.status in ("SUCCESS", "FAIL"):
+                self._running_jobs.remove(job)
 
     def _finish(self, server: Server, transition: Transition) -> None:
         action = transition.action
