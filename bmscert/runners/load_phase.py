@@ -193,23 +193,42 @@ def _started(plan: LoadPlan) -> LoadPlan:
     return replace(plan, start_epoch=time.time() + STARTUP_SECONDS)
 
 
-def analyse_ceilings(plan: LoadPlan, folder: Path) -> dict[str, CeilingFinding]:
-    """Findings per operation from every load process's samples."""
+def _execute(
+    context: LoadContext, plan: LoadPlan, name: str, description: str, *, quiet: bool = True
+) -> tuple[LoadPlan, Path, str | None]:
+    """Run one plan after (optionally) a quiet window: the plan as started, its folder, and
+    what went wrong, if anything."""
+    if quiet:
+        _quiet(context, description)
+    plan = _started(plan)
+    print(
+        f"load: {description}, {plan.duration:.0f} s, {plan.workers} process(es) ...", flush=True
+    )
+    folder = context.files.scenario(name)
+    return plan, folder, run_locust(plan, folder, context.env)
+
+
+def _samples_by_operation(folder: Path) -> dict[str, list]:
     by_operation: dict[str, list] = {}
     for sample in read_samples(folder):
         by_operation.setdefault(sample.operation, []).append(sample)
-    findings = {}
-    for stream in plan.streams:
-        planned = {segment.step: segment.arrivals for segment in stream.segments}
-        findings[stream.operation_id] = analyse_operation(
+    return by_operation
+
+
+def analyse_ceilings(plan: LoadPlan, folder: Path) -> dict[str, CeilingFinding]:
+    """Findings per operation from every load process's samples."""
+    samples = _samples_by_operation(folder)
+    return {
+        stream.operation_id: analyse_operation(
             stream.operation_id,
             stream.ceiling_per_window or 0,
             plan.window_seconds,
-            by_operation.get(stream.operation_id, []),
+            samples.get(stream.operation_id, []),
             list(plan.steps),
-            planned,
+            {segment.step: segment.arrivals for segment in stream.segments},
         )
-    return findings
+        for stream in plan.streams
+    }
 
 
 def _ceiling_results(context: LoadContext, findings: dict[str, CeilingFinding]) -> list:
@@ -255,15 +274,8 @@ def ceiling_scenario(context: LoadContext, operations: list[str]) -> str | None:
     )
     if not plan.streams:
         return "skipped: no selected operation has a ceiling to load"
-    _quiet(context, "ceiling scenario")
-    plan = _started(plan)
-    print(
-        f"load: ceiling scenario, {len(plan.streams)} operations, {len(plan.steps)} steps, "
-        f"{plan.duration:.0f} s, {plan.workers} process(es) ...",
-        flush=True,
-    )
-    folder = context.files.scenario("ceiling")
-    problem = run_locust(plan, folder, context.env)
+    description = f"ceiling scenario, {len(plan.streams)} operations, {len(plan.steps)} steps"
+    plan, folder, problem = _execute(context, plan, "ceiling", description)
     if problem is not None:
         return problem
     findings = analyse_ceilings(plan, folder)
@@ -338,24 +350,20 @@ def burst_and_jobs_scenario(context: LoadContext, operations: list[str]) -> str 
     jobs = job_plan(context.profile, context.catalogue) if "jobs" in chosen else None
     if burst is None and jobs is None:
         return None
-    if burst is not None:
-        _quiet(context, "side-effect burst")
-    plan = _started(
-        replace(
-            burst or jobs,
-            streams=burst.streams if burst else (),
-            steps=burst.steps if burst else (),
-            jobs=jobs.jobs if jobs else None,
-            workers=context.options.workers,
-            scenario="side-effects+jobs",
-        )
+    plan = replace(
+        burst or jobs,
+        streams=burst.streams if burst else (),
+        steps=burst.steps if burst else (),
+        jobs=jobs.jobs if jobs else None,
+        workers=context.options.workers,
+        scenario="side-effects+jobs",
     )
     parts = [
         p for p, present in (("a side-effect burst", burst), ("the job cycle", jobs)) if present
     ]
-    print(f"load: {' and '.join(parts)} for {plan.duration:.0f} s ...", flush=True)
-    folder = context.files.scenario("jobs")
-    problem = run_locust(plan, folder, context.env)
+    plan, folder, problem = _execute(
+        context, plan, "jobs", " and ".join(parts), quiet=burst is not None
+    )
     if problem is not None:
         return problem
     if burst is not None:
@@ -363,13 +371,6 @@ def burst_and_jobs_scenario(context: LoadContext, operations: list[str]) -> str 
     if jobs is not None:
         _judge_jobs(context, folder)
     return None
-
-
-def _samples_by_operation(folder: Path) -> dict[str, list]:
-    by_operation: dict[str, list] = {}
-    for sample in read_samples(folder):
-        by_operation.setdefault(sample.operation, []).append(sample)
-    return by_operation
 
 
 def _ramp(context: LoadContext, operations: list[str]) -> tuple[LoadPlan, dict] | str:
@@ -383,14 +384,8 @@ def _ramp(context: LoadContext, operations: list[str]) -> tuple[LoadPlan, dict] 
     )
     if not plan.streams:
         return "skipped: no selected read lacks a documented ceiling"
-    plan = _started(plan)
-    print(
-        f"load: discovery ramp, {len(plan.streams)} operations without a documented ceiling, "
-        f"{plan.duration:.0f} s ...",
-        flush=True,
-    )
-    folder = context.files.scenario("discovery")
-    problem = run_locust(plan, folder, context.env)
+    description = f"discovery ramp, {len(plan.streams)} operations without a documented ceiling"
+    plan, folder, problem = _execute(context, plan, "discovery", description, quiet=False)
     if problem is not None:
         return problem
     samples = _samples_by_operation(folder)
@@ -423,10 +418,10 @@ def _hold(context: LoadContext, ramp: LoadPlan, findings: dict[str, CeilingFindi
     if not held:
         return
     steps = ({"label": "hold", "fraction": 1.5, "start": 0.0, "end": 1.5 * ramp.window_seconds},)
-    _quiet(context, f"discovery hold of {len(held)} throttled operation(s)")
-    plan = _started(replace(ramp, streams=tuple(held), steps=steps))
-    folder = context.files.scenario("discovery-hold")
-    if run_locust(plan, folder, context.env) is not None:
+    plan = replace(ramp, streams=tuple(held), steps=steps)
+    description = f"discovery hold of {len(held)} throttled operation(s)"
+    plan, folder, problem = _execute(context, plan, "discovery-hold", description)
+    if problem is not None:
         return
     samples = _samples_by_operation(folder)
     for stream in held:
