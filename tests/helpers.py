@@ -35,3 +35,24 @@ def assert_one_clean_error_line(result: subprocess.CompletedProcess) -> str:
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith("bmscert: error: ")
     return lines[0]
+
+
+def run_many(runs: dict, reports: Path, workers: int = 3, timeout: float = 300) -> dict:
+    """Several ``bmscert`` commands side by side, each with its own reports folder.
+
+    ``runs`` maps a key to the command's arguments (without ``--reports``). Most of a run's
+    time is spent waiting on jobs and pacing, so a few at once cost little more than one.
+    Returns ``{key: (CompletedProcess, summary or None)}``.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    def one(key, arguments):
+        folder = reports / str(key)
+        folder.mkdir(parents=True)
+        result = run_bmscert(*arguments, "--reports", folder, timeout=timeout)
+        summaries = list(folder.glob("*/summary.json"))
+        summary = json.loads(summaries[0].read_text(encoding="utf-8")) if summaries else None
+        return key, (result, summary)
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return dict(pool.map(lambda item: one(*item), runs.items()))
