@@ -33,6 +33,21 @@ from bmscert.target.settings import LOOPBACK, TargetSettings
 logger = logging.getLogger(__name__)
 
 
+def _run_loop(main) -> None:
+    """Run ``main`` on uvloop when it is installed (uvicorn's own choice), else asyncio's loop.
+
+    Driving both servers from one loop means uvicorn never picks the loop itself; without
+    this the reference target would serve at about half the rate uvicorn gives a bare app.
+    """
+    try:
+        import uvloop
+    except ImportError:
+        asyncio.run(main)
+        return
+    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+        runner.run(main)
+
+
 class _SharedSignalServer(uvicorn.Server):
     """A uvicorn server that leaves signals to its owner, which stops both servers at once."""
 
@@ -137,7 +152,7 @@ def serve(
         if announce is not None:
             announce(info)
 
-    asyncio.run(running.serve(on_ready))
+    _run_loop(running.serve(on_ready))
 
 
 class ThreadedTarget:
@@ -149,7 +164,7 @@ class ThreadedTarget:
         self._thread = threading.Thread(target=self._run, name="bmscert-target", daemon=True)
 
     def _run(self) -> None:
-        asyncio.run(self.running.serve(self._ready.set))
+        _run_loop(self.running.serve(self._ready.set))
 
     @property
     def info(self) -> dict[str, Any]:
