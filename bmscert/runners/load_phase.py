@@ -36,7 +36,7 @@ from bmscert.checks.ceiling import (
 from bmscert.checks.job_latency import analyse_jobs, job_verdicts, read_job_samples
 from bmscert.checks.results import CheckResult
 from bmscert.checks.samples import read_samples
-from bmscert.core.auth import TokenAuth
+from bmscert.core.auth import authorizer_for
 from bmscert.core.catalogue import Catalogue
 from bmscert.core.client import ApiClient
 from bmscert.core.events import EventRecorder
@@ -45,7 +45,7 @@ from bmscert.core.runfiles import PhaseResult, RunFiles
 from bmscert.paths import load_dir
 from bmscert.runners.phases import bounded, tail
 from bmscert.runners.scenarios import (
-    PROBE_PREFIX,
+    burst_prefix,
     ceiling_plan,
     discovery_plan,
     job_plan,
@@ -289,7 +289,7 @@ def ceiling_scenario(context: LoadContext, operations: list[str]) -> str | None:
 def _server_names(context: LoadContext) -> set[str]:
     """Every server name the project lists, page by page."""
     profile = context.profile
-    client = ApiClient(profile, context.catalogue, TokenAuth(context.env[profile.token_env]))
+    client = ApiClient(profile, context.catalogue, authorizer_for(profile, environ=context.env))
     names, page = set(), 1
     try:
         while True:
@@ -306,7 +306,7 @@ def _server_names(context: LoadContext) -> set[str]:
 def _judge_side_effects(context: LoadContext, folder: Path) -> None:
     """Servers named after throttled creates are effects of calls the gateway refused."""
     throttled = {
-        f"{PROBE_PREFIX}-{s.sequence:06d}" for s in read_samples(folder) if s.status == 429
+        f"{burst_prefix()}{s.sequence:06d}" for s in read_samples(folder) if s.status == 429
     }
     leaked = sorted(throttled & _server_names(context))
     if not throttled:

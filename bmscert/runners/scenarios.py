@@ -19,6 +19,7 @@ from dataclasses import replace
 from typing import Any
 
 from bmscert.core.catalogue import Catalogue, Operation
+from bmscert.core.naming import resource_prefix
 from bmscert.core.profile import Profile
 from bmscert.runners.fleet import create_body
 from bmscert.runners.schedule import (
@@ -57,6 +58,12 @@ _PROBE_METADATA = {"metadata": {PROBE_PREFIX: "{sequence}"}}
 ABSENT_FLAVOR = "physical.bmscert.absent"
 
 
+def burst_prefix() -> str:
+    """What the burst's server names start with; the arrival's number follows. Like every
+    server the load phase orders, they carry the run id."""
+    return f"{resource_prefix()}probe-"
+
+
 def _request(operation: Operation, profile: Profile) -> tuple[dict[str, str], Any] | None:
     """Path values and body for one arrival of ``operation``, or None to leave it out."""
     resources = {"project_id": profile.project_id, **profile.resources}
@@ -72,7 +79,7 @@ def _request(operation: Operation, profile: Profile) -> tuple[dict[str, str], An
     if operation.id == "UpdateBaremetalServerMetadata" and resources.get("server_id"):
         return resources, _PROBE_METADATA
     if operation.id == "CreateBareMetalServers" and _can_create(profile):
-        return resources, _probe_create(profile, f"{PROBE_PREFIX}-absent", ABSENT_FLAVOR)
+        return resources, _probe_create(profile, f"{burst_prefix()}absent", ABSENT_FLAVOR)
     return None
 
 
@@ -157,7 +164,7 @@ def side_effect_plan(profile: Profile, catalogue: Catalogue) -> LoadPlan | None:
         path=operation.render_path({"project_id": profile.project_id}),
         ceiling_per_window=ceiling,
         segments=(Segment("burst", 0.0, seconds, arrivals / seconds),),
-        body=_probe_create(profile, f"{PROBE_PREFIX}-{{sequence}}"),
+        body=_probe_create(profile, f"{burst_prefix()}{{sequence}}"),
     )
     return LoadPlan(
         scenario="side-effects",
@@ -200,7 +207,7 @@ def job_plan(profile: Profile, catalogue: Catalogue, members: int = 2) -> LoadPl
         catalogue,
         profile,
         "CreateBareMetalServers",
-        _probe_create(profile, "bmscert-jobs-{sequence}"),
+        _probe_create(profile, f"{resource_prefix()}jobs-{{sequence}}"),
     )
     create = replace(
         create,

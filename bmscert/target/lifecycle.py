@@ -105,6 +105,7 @@ class Transition:
     server_id: str
     changes_state: bool = True
     on_finish: Callable[[Transition], None] | None = field(default=None, repr=False)
+    project_id: str = ""
 
     @property
     def kind(self) -> str:
@@ -164,7 +165,14 @@ class Lifecycle:
     def _schedule(self, server: Server, action: str, now: float, changes_state: bool, on_finish):
         fails = self.failure_rate > 0 and self._random.random() < self.failure_rate
         transition = Transition(
-            action, now, now + self.duration(action), fails, server.id, changes_state, on_finish
+            action,
+            now,
+            now + self.duration(action),
+            fails,
+            server.id,
+            changes_state,
+            on_finish,
+            server.project_id,
         )
         self._pending.append(transition)
         return transition
@@ -216,8 +224,9 @@ class Lifecycle:
         return job
 
     def advance(self, project: Project, now: float) -> None:
-        """Finish every transition that is due, then bring the project's jobs up to date."""
-        due = [t for t in self._pending if now >= t.end]
+        """Finish every transition of the project that is due, then bring the project's jobs
+        up to date; another project's transitions wait for a call of their own project."""
+        due = [t for t in self._pending if now >= t.end and t.project_id == project.id]
         for transition in due:
             self._pending.remove(transition)
             server = project.servers.get(transition.server_id)
