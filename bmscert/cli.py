@@ -337,14 +337,10 @@ def _serve(args: argparse.Namespace) -> int:
         job_seconds=_job_seconds(args.job_seconds),
         job_failure_rate=args.job_failure_rate,
         quota_instances=args.quota_instances,
-<<<<<<< HEAD
         undocumented_ceilings=_ceilings(args.undocumented_ceiling),
-        access_keys=tuple(args.access_key),
-=======
         accounts=accounts,
         token_seconds=args.token_seconds,
         clock_offset_seconds=args.clock_offset,
->>>>>>> issue-7-auth
         **({"token": token_from_env} if token_from_env else {}),
     )
     running = RunningTarget(settings)

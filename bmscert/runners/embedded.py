@@ -52,12 +52,8 @@ class EmbeddedTarget:
         self.job_seconds = job_seconds or {}
         self.job_failure_rate = job_failure_rate
         self.quota_instances = quota_instances
-<<<<<<< HEAD
         self.undocumented_ceilings = undocumented_ceilings or {}
-        self.token = token
-=======
         self.accounts = accounts
->>>>>>> issue-7-auth
         self.window_seconds = window_seconds
         self.behaviours = behaviours
         self.faults = faults

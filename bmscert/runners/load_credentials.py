@@ -29,9 +29,12 @@ class LoadCredentials:
         self.authorizer = authorizer
         self.ledger = ledger
 
-    def prepare(self, method: str, url: str, body: str | None) -> Outgoing:
-        """The request to send: headers, body and URL as the authorizer leaves them."""
-        headers = {"Accept": "application/json"}
+    def prepare(
+        self, method: str, url: str, body: str | None, extra: dict[str, str] | None = None
+    ) -> Outgoing:
+        """The request to send: headers (``extra`` too, a microversion say), body and URL as
+        the authorizer leaves them; extra headers are added first so a signature covers them."""
+        headers = {"Accept": "application/json", **(extra or {})}
         if body is not None:
             headers["Content-Type"] = "application/json"
         content = body.encode("utf-8") if body is not None else b""

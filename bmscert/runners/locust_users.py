@@ -167,14 +167,10 @@ class OpenModelUser(FastHttpUser):
         body = state.body_text
         if state.templated:
             body = fill(body, sequence, secret=secrets.token_urlsafe(12))
-<<<<<<< HEAD
-        headers = {"X-Auth-Token": TOKEN, "Accept": "application/json", **(stream.headers or {})}
-        if body is not None:
-            headers["Content-Type"] = "application/json"
-=======
-        request = CREDENTIALS.prepare(stream.method, stream.base_url + stream.path, body)
+        request = CREDENTIALS.prepare(
+            stream.method, stream.base_url + stream.path, body, stream.headers
+        )
         CREDENTIALS.before_create(stream.operation_id, body)
->>>>>>> issue-7-auth
         started = time.perf_counter()
         try:
             with self.client.request(

@@ -182,12 +182,8 @@ def serve_running(
         if announce is not None:
             announce(info)
 
-<<<<<<< HEAD
-    _run_loop(running.serve(on_ready))
-=======
     parent = os.environ.get(PARENT_PID_ENV, "")
-    asyncio.run(running.serve(on_ready, int(parent) if parent.isdigit() else None))
->>>>>>> issue-7-auth
+    _run_loop(running.serve(on_ready, int(parent) if parent.isdigit() else None))
 
 
 class ThreadedTarget:

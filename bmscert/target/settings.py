@@ -55,14 +55,10 @@ class TargetSettings:
     limiter: str = "fixed"
     job_failure_rate: float = 0.0
     quota_instances: int | None = None
-<<<<<<< HEAD
     undocumented_ceilings: dict[str, int] = field(default_factory=dict)
-    access_keys: tuple[str, ...] = ()
-=======
     accounts: dict[str, Account] = field(default_factory=dict)
     token_seconds: float = 24 * 3600.0
     clock_offset_seconds: float = 0.0
->>>>>>> issue-7-auth
     dialect: str = "huawei"
     min_microversion: str = "2.1"
     max_microversion: str = "2.60"
