@@ -1,4 +1,5 @@
-"""The ``bmscert`` command: ``run`` certifies a target, ``serve`` starts the reference target.
+"""The ``bmscert`` command: ``run`` certifies a target, ``load`` runs its load phase alone,
+``serve`` starts the reference target, ``cleanup`` deletes what a run left behind.
 
 Every failure that is not the target's fault ends with one line on stderr that names what to
 fix, and an exit code of its own (see ``bmscert.errors.ExitCode``); never a traceback.
@@ -7,6 +8,7 @@ fix, and an exit code of its own (see ``bmscert.errors.ExitCode``); never a trac
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
 import sys
@@ -15,8 +17,9 @@ from pathlib import Path
 
 from bmscert import __version__
 from bmscert.core.catalogue import DIALECTS
+from bmscert.core.credentials import AUTH_METHODS
 from bmscert.errors import BmscertError, ConfigError, ExitCode
-from bmscert.runners.embedded import TARGET_TOKEN_ENV
+from bmscert.runners.embedded import TARGET_ACCOUNTS_ENV, TARGET_TOKEN_ENV
 from bmscert.target.limiter import ALGORITHMS
 
 logger = logging.getLogger("bmscert")
@@ -62,6 +65,16 @@ def _failure_rate(value: str) -> float:
     return rate
 
 
+def _ceilings(values: Sequence[str]) -> dict[str, int]:
+    ceilings = {}
+    for value in values:
+        name, sep, count = value.partition("=")
+        if not sep or not count.isdigit() or int(count) < 1:
+            raise ConfigError(f"--undocumented-ceiling {value!r} must look like operation=COUNT")
+        ceilings[name] = int(count)
+    return ceilings
+
+
 def _add_serve(commands: argparse._SubParsersAction) -> None:
     serve = commands.add_parser(
         "serve",
@@ -70,6 +83,7 @@ def _add_serve(commands: argparse._SubParsersAction) -> None:
     )
     serve.add_argument("--bms-port", type=int, default=0, help="0 picks a free port")
     serve.add_argument("--ecs-port", type=int, default=0, help="0 picks a free port")
+    serve.add_argument("--iam-port", type=int, default=0, help="0 picks a free port")
     serve.add_argument(
         "--window-seconds",
         type=int,
@@ -105,6 +119,14 @@ def _add_serve(commands: argparse._SubParsersAction) -> None:
         "detach); repeatable",
     )
     serve.add_argument(
+        "--undocumented-ceiling",
+        action="append",
+        default=[],
+        metavar="OPERATION=COUNT",
+        help="throttle an operation the documents give no ceiling, COUNT calls per window; "
+        "repeatable",
+    )
+    serve.add_argument(
         "--quota-instances",
         type=int,
         help="the project's instance quota (default 20, as seeded)",
@@ -117,12 +139,19 @@ def _add_serve(commands: argparse._SubParsersAction) -> None:
         help="share of jobs that end in FAIL, from 0 to 1 (default 0)",
     )
     serve.add_argument(
-        "--access-key",
-        action="append",
-        default=[],
-        metavar="AK",
-        help="accept AK/SK-signed requests with this access key (signatures are not verified "
-        "yet); repeatable",
+        "--token-seconds",
+        type=float,
+        default=24 * 3600.0,
+        metavar="SECONDS",
+        help="lifetime of the tokens the IAM endpoint issues (default 86400, as IAM's)",
+    )
+    serve.add_argument(
+        "--clock-offset",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="run the target's clock this far ahead of the host's (negative: behind); its "
+        "Date header, token expiry and the AK/SK clock window follow it",
     )
     serve.add_argument("--seed", default="bmscert", help="seed of the deterministic ids")
     serve.add_argument(
@@ -172,7 +201,7 @@ def _add_load(commands: argparse._SubParsersAction) -> None:
     load.add_argument("--workers", type=int, help="load processes (a Locust master + workers)")
     load.add_argument(
         "--scenarios",
-        help="comma-separated: ceiling, side-effects, jobs (default: all three)",
+        help="comma-separated: ceiling, side-effects, jobs, discovery (default: all four)",
     )
     _add_target_options(load)
     load.set_defaults(handler=_load)
@@ -202,6 +231,29 @@ def _add_target_options(parser: argparse.ArgumentParser) -> None:
         metavar="KIND:OPERATION[:ARG]",
         help="embedded target only: inject a deliberate defect; repeatable",
     )
+    parser.add_argument(
+        "--auth",
+        choices=AUTH_METHODS,
+        help="authenticate with an IAM token or AK/SK signatures; overrides auth.method",
+    )
+
+
+def _add_cleanup(commands: argparse._SubParsersAction) -> None:
+    cleanup = commands.add_parser(
+        "cleanup",
+        help="delete what a run left behind (a dry run unless --yes)",
+        description="Delete the servers and key pairs the ledger of a run says it created, "
+        "and nothing else; list what could not be deleted.",
+    )
+    cleanup.add_argument("--run-id", required=True, help="the run, e.g. 20240101-120000-ab12")
+    cleanup.add_argument("--reports", type=Path, default=Path("reports"), help="reports folder")
+    cleanup.add_argument(
+        "--target",
+        type=Path,
+        help="profile YAML of the target (default: the run's profile.resolved.json)",
+    )
+    cleanup.add_argument("--yes", action="store_true", help="delete; without it, only list")
+    cleanup.set_defaults(handler=_cleanup)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -215,6 +267,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_run(commands)
     _add_load(commands)
     _add_serve(commands)
+    _add_cleanup(commands)
     return parser
 
 
@@ -227,17 +280,65 @@ def _microversion(text: str) -> str:
         raise ConfigError(f"--max-microversion {text!r} must look like 2.N") from None
 
 
+def _accounts_from_env() -> dict:
+    """The users' secrets ``bmscert run`` (or a person) hands the target, never on argv."""
+    from bmscert.target.settings import ROLES, Account
+
+    text = os.environ.get(TARGET_ACCOUNTS_ENV, "")
+    if not text:
+        return {}
+    try:
+        given = json.loads(text)
+        return {role: Account(**given[role]) for role in given if role in ROLES}
+    except (ValueError, TypeError, AttributeError):
+        raise ConfigError(
+            f"{TARGET_ACCOUNTS_ENV} must be a JSON object of roles ({', '.join(ROLES)}) to "
+            "their secrets (password, token, expired_token, access_key, secret_key, "
+            "security_token)"
+        ) from None
+
+
+def _announce(settings, identities, token_from_env: bool, accounts_from_env: bool):
+    """What a person needs to call the target by hand. Secrets are shown only when this
+    command made them all up: a target ``bmscert run`` starts logs this to its reports."""
+
+    def show(info: dict) -> None:
+        main = identities.accounts["main"]
+        names = info["identities"]["main"]
+        given = token_from_env or accounts_from_env
+        print("bmscert reference target is up (Ctrl+C stops it)")
+        print(f"  BMS endpoint : {info['endpoints']['bms']}")
+        print(f"  ECS endpoint : {info['endpoints']['ecs']}")
+        print(f"  IAM endpoint : {info['endpoints']['iam']}")
+        print(f"  project id   : {info['resources']['project_id']}")
+        print(f"  IAM user     : {names['username']} in domain {names['domain']}")
+        if given:
+            print(f"  credentials  : from ${TARGET_ACCOUNTS_ENV} / ${TARGET_TOKEN_ENV}")
+        else:
+            print(f"  token        : {main.token}  (send it as X-Auth-Token)")
+            print(f"  password     : {main.password}")
+            print(f"  access key   : {main.access_key}  secret key {main.secret_key}")
+        print(f"  rate window  : {settings.window_seconds} s")
+        versions = f"{settings.min_microversion} to {settings.max_microversion}"
+        print(f"  Nova dialect : {settings.dialect}, microversions {versions}")
+        sys.stdout.flush()
+
+    return show
+
+
 def _serve(args: argparse.Namespace) -> int:
     from bmscert.core.behaviours import resolve_behaviours
-    from bmscert.target.server import serve
+    from bmscert.target.server import RunningTarget, serve_running
     from bmscert.target.settings import TargetSettings
 
     token_from_env = os.environ.get(TARGET_TOKEN_ENV, "")
+    accounts = _accounts_from_env()
     settings = TargetSettings(
         dialect=args.dialect,
         max_microversion=_microversion(args.max_microversion),
         bms_port=args.bms_port,
         ecs_port=args.ecs_port,
+        iam_port=args.iam_port,
         window_seconds=args.window_seconds,
         limiter=args.limiter,
         behaviours=resolve_behaviours(_behaviour_pairs(args.behaviour)),
@@ -246,26 +347,16 @@ def _serve(args: argparse.Namespace) -> int:
         job_seconds=_job_seconds(args.job_seconds),
         job_failure_rate=args.job_failure_rate,
         quota_instances=args.quota_instances,
-        access_keys=tuple(args.access_key),
+        undocumented_ceilings=_ceilings(args.undocumented_ceiling),
+        accounts=accounts,
+        token_seconds=args.token_seconds,
+        clock_offset_seconds=args.clock_offset,
         **({"token": token_from_env} if token_from_env else {}),
     )
-
-    def announce(info: dict) -> None:
-        token = f"(from ${TARGET_TOKEN_ENV})" if token_from_env else settings.token
-        print("bmscert reference target is up (Ctrl+C stops it)")
-        print(f"  BMS endpoint : {info['endpoints']['bms']}")
-        print(f"  ECS endpoint : {info['endpoints']['ecs']}")
-        print(f"  project id   : {info['resources']['project_id']}")
-        print(f"  token        : {token}  (send it as X-Auth-Token)")
-        print(f"  rate window  : {settings.window_seconds} s")
-        if settings.access_keys:
-            keys = ", ".join(settings.access_keys)
-            print(f"  access keys  : {keys}  (AK/SK signatures are not verified yet)")
-        versions = f"{settings.min_microversion} to {settings.max_microversion}"
-        print(f"  Nova dialect : {settings.dialect}, microversions {versions}")
-        sys.stdout.flush()
-
-    serve(settings, ready_file=args.ready_file, announce=announce)
+    running = RunningTarget(settings)
+    identities = running.target.gateway.identities
+    announce = _announce(settings, identities, bool(token_from_env), bool(accounts))
+    serve_running(running, ready_file=args.ready_file, announce=announce)
     return ExitCode.OK
 
 
@@ -283,6 +374,7 @@ def _request(args: argparse.Namespace, phases: tuple[str, ...], workers: int | N
         faults=list(args.fault),
         workers=workers,
         dialect=args.dialect,
+        auth=args.auth,
     )
 
 
@@ -316,6 +408,7 @@ def _load(args: argparse.Namespace) -> int:
     from bmscert.runners.load_phase import SCENARIOS
 
     request = _request(args, ("load",), args.workers)
+    request.scenarios = SCENARIOS
     if args.scenarios:
         chosen = tuple(name.strip() for name in args.scenarios.split(",") if name.strip())
         unknown = [name for name in chosen if name not in SCENARIOS]
@@ -325,6 +418,40 @@ def _load(args: argparse.Namespace) -> int:
             )
         request.scenarios = chosen
     return run_certification(request)
+
+
+def _cleanup_profile(args: argparse.Namespace, run_dir: Path):
+    from bmscert.core.profile import Profile, load_profile
+
+    if args.target is not None:
+        return load_profile(args.target)
+    resolved = run_dir / "profile.resolved.json"
+    if not resolved.is_file():
+        raise ConfigError(f"{resolved} does not exist; name the target with --target")
+    return Profile.from_json(resolved.read_text(encoding="utf-8"))
+
+
+def _cleanup(args: argparse.Namespace) -> int:
+    from bmscert.core.catalogue import load_catalogue
+    from bmscert.core.ledger import LEDGER_NAME
+    from bmscert.core.naming import is_run_id
+    from bmscert.runners.cleanup import clean_up
+
+    if not is_run_id(args.run_id):
+        raise ConfigError(f"--run-id {args.run_id!r} must look like 20240101-120000-ab12")
+    run_dir = args.reports / args.run_id
+    ledger = run_dir / LEDGER_NAME
+    if not ledger.is_file():
+        raise ConfigError(f"no ledger for run {args.run_id}: {ledger} does not exist")
+    profile = _cleanup_profile(args, run_dir)
+    if profile.is_embedded:
+        print(f"run {args.run_id} certified the embedded target; its state ended with the run")
+        return ExitCode.OK
+    report = clean_up(profile, load_catalogue(), ledger, args.run_id, dry_run=not args.yes)
+    for line in report.lines():
+        print(line)
+    left_something = args.yes and bool(report.left)
+    return ExitCode.CHECKS_FAILED if left_something else ExitCode.OK
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -8,7 +8,11 @@ can tell them apart:
 - the harness or its configuration is wrong (``ConfigError``): an unknown profile key, a
   missing file, a fault name that does not exist;
 - the environment blocks the run (``EnvironmentBlocked``): an unreachable target, a port
-  already in use, a credential the environment does not provide.
+  already in use, a credential the environment does not provide, a clock too far from the
+  target's for AK/SK signatures;
+- the credentials are wrong (``CredentialError``): a malformed token or key, an IAM login or
+  an AK/SK pair the target refuses. It has its own code because the fix is neither in the
+  profile nor in the environment's plumbing but in the secret itself.
 
 Every message is a single line that names what to fix; the CLI prints it without a
 traceback.
@@ -24,6 +28,7 @@ class ExitCode(IntEnum):
     CONFIG = 3
     ENVIRONMENT = 4
     HARNESS = 5
+    CREDENTIALS = 6
     INTERRUPTED = 130
 
 
@@ -49,3 +54,9 @@ class HarnessFailure(BmscertError):
     """A phase of the run broke for a reason that is neither the target nor the profile."""
 
     exit_code = ExitCode.HARNESS
+
+
+class CredentialError(BmscertError):
+    """A credential is malformed or the target refuses it; the message never holds it."""
+
+    exit_code = ExitCode.CREDENTIALS

@@ -35,3 +35,57 @@ def assert_one_clean_error_line(result: subprocess.CompletedProcess) -> str:
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith("bmscert: error: ")
     return lines[0]
+
+
+def run_many(runs: dict, reports: Path, workers: int = 3, timeout: float = 300) -> dict:
+    """Several ``bmscert`` commands side by side, each with its own reports folder.
+
+    ``runs`` maps a key to the command's arguments (without ``--reports``). Most of a run's
+    time is spent waiting on jobs and pacing, so a few at once cost little more than one.
+    Returns ``{key: (CompletedProcess, summary or None)}``.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    def one(key, arguments):
+        folder = reports / str(key)
+        folder.mkdir(parents=True)
+        result = run_bmscert(*arguments, "--reports", folder, timeout=timeout)
+        summaries = list(folder.glob("*/summary.json"))
+        summary = json.loads(summaries[0].read_text(encoding="utf-8")) if summaries else None
+        return key, (result, summary)
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return dict(pool.map(lambda item: one(*item), runs.items()))
+
+
+def remote_profile(
+    tmp_path: Path,
+    info: dict,
+    extra: str = "",
+    allow: tuple[str, ...] = ("readonly", "mutating", "destructive"),
+) -> Path:
+    """A remote profile for a reference target the test itself runs on loopback, allowed to
+    change state by default (loopback needs no confirmation), without probes or load."""
+    resources = {
+        key: value
+        for key, value in info["resources"].items()
+        if key not in ("project_id", "api_version")
+    }
+    lines = [
+        "name: loopback",
+        "target:",
+        "  kind: remote",
+        f"  endpoints: {json.dumps(info['endpoints'])}",
+        f"  project_id: {info['resources']['project_id']}",
+        f"isolation: {{project_id: {info['identities']['other']['project_id']}}}",
+        "window_seconds: 60",
+        f"safety: {{allow: [{', '.join(allow)}]}}",
+        "pacing: {fraction_of_ceiling: 0.9}",
+        "throttle: {probe: false}",
+        "load: {enabled: false}",
+        "jobs: {poll_seconds: 0.1, timeout_minutes: 1}",
+        f"resources: {json.dumps(resources)}",
+    ]
+    path = tmp_path / "loopback.yaml"
+    path.write_text("\n".join(lines) + "\n" + extra, encoding="utf-8")
+    return path

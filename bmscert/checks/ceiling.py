@@ -196,7 +196,7 @@ def estimate(finding: CeilingFinding, samples: list[Sample]) -> None:
     counts = _fixed_window_counts(over, window) if blocks else []
     if counts:
         finding.shape = "fixed-window"
-        finding.estimate = float(statistics.median(counts))
+        finding.estimate = float(statistics.median_high(counts))
         finding.interval = _interval95(counts, len(counts))
         finding.method = f"admitted between {len(counts) + 1} consecutive resets"
         return
@@ -221,7 +221,7 @@ def _estimate_from_intervals(
         _positions(saturated_from, last_start) if last_start > saturated_from else [last_start]
     )
     counts = _counts_in_windows(admitted_times, starts, window)
-    finding.estimate = float(statistics.median(counts))
+    finding.estimate = float(statistics.median_high(counts))
     finding.interval = _interval95(counts, max(1.0, (period_end - saturated_from) / window))
     finding.method = f"admitted per window-long interval at {len(counts)} positions"
     if blocks:
@@ -390,3 +390,95 @@ def action_counters(findings: dict[str, CeilingFinding], tolerance: float) -> st
 
 def status_mix(samples: list[Sample]) -> dict[str, int]:
     return {str(k): v for k, v in sorted(Counter(s.status for s in samples).items())}
+
+
+ONSET_SHARE = 0.05
+ONSET_MINIMUM = 3
+
+
+def discover(
+    operation: str,
+    window_seconds: int,
+    samples: list[Sample],
+    steps: list[dict[str, Any]],
+    planned: dict[str, int],
+) -> CeilingFinding:
+    """The limit, if any, of an operation whose ceiling is undocumented.
+
+    The ramp doubles the offered rate every half window; the first step where 429s are more
+    than a few percent of the calls is the onset, and the limit is estimated as in the
+    ceiling scenario, from window-long intervals once the limiter is saturated.
+    """
+    finding = CeilingFinding(operation, 0, window_seconds, _step_stats(samples, steps, planned))
+    finding.throttle_problems = sorted({s.detail for s in samples if s.status == 429 and s.detail})
+    onset = next(
+        (
+            s
+            for s in finding.steps
+            if s.throttled >= max(ONSET_MINIMUM, ONSET_SHARE * max(s.issued, 1))
+        ),
+        None,
+    )
+    if onset is None:
+        top = max(finding.steps, key=lambda s: s.end, default=None)
+        finding.method = "no sustained 429 up to the ramp's top rate"
+        finding.best_window = (
+            round(top.issued / (top.end - top.start) * window_seconds) if top else 0
+        )
+        return finding
+    live = sorted(
+        (s for s in samples if s.status != 0 and s.sent >= onset.start),
+        key=lambda sample: sample.decided,
+    )
+    admitted_times = [s.decided for s in live if s.admitted]
+    first_429 = next(s.decided for s in live if s.status == 429)
+    end = max(s.end for s in finding.steps)
+    finding.switches_per_window = _switches([s.admitted for s in live]) / max(
+        (end - onset.start) / window_seconds, 1e-9
+    )
+    finding.best_window = max(
+        _counts_in_windows(
+            admitted_times, _positions(onset.start, end - window_seconds), window_seconds
+        ),
+        default=0,
+    )
+    _estimate_from_intervals(finding, admitted_times, first_429, end, blocks=False)
+    finding.shape = "discovered"
+    finding.method = f"onset at {onset.label}; " + finding.method
+    return finding
+
+
+def discovery_verdicts(finding: CeilingFinding) -> list[CheckResult]:
+    """No pass or fail on a limit nobody documented: a discovered one is a warning to read."""
+    if finding.estimate is None:
+        results = [
+            _result(
+                finding,
+                "no_undocumented_throttling",
+                True,
+                "no ceiling documented, so none enforced",
+                f"none up to about {finding.best_window} calls per window",
+            )
+        ]
+    else:
+        results = [
+            _result(
+                finding,
+                "no_undocumented_throttling",
+                False,
+                "no ceiling documented, so none enforced",
+                f"throttled from about {finding.estimate:g} calls per window ({finding.method})",
+                warn_only=True,
+            )
+        ]
+    if finding.throttle_problems:
+        results.append(
+            _result(
+                finding,
+                "throttle_reply_is_documented",
+                False,
+                "429 replies in the gateway envelope with APIGW.0308",
+                "; ".join(finding.throttle_problems),
+            )
+        )
+    return results

@@ -1,10 +1,14 @@
 """Calling an operation by its catalogue id, and keeping a faithful record of the exchange.
 
-``ApiClient.call`` fills the path from the catalogue, adds credentials, waits for the
-operation's pacing budget, sends with httpx and returns an ``Exchange``: the request as sent
-and the reply as received, which every check reads. Each call logs one INFO line
-(operation, status, milliseconds, request id) and emits one ``request`` event; neither ever
-carries a secret.
+``ApiClient.call`` fills the path from the catalogue, lets the authorizer add a token or
+sign the request (``bmscert.core.auth``), waits for the operation's pacing budget, sends with
+httpx and returns an ``Exchange``: the request as sent and the reply as received, which every
+check reads. Each call logs one INFO line (operation, status, milliseconds, request id) and
+emits one ``request`` event; neither ever carries a secret.
+
+A call that creates a server or a key pair is written to the run's ledger before it is sent
+and again when its reply comes back, so the cleanup knows about it even if the run stops
+half-way; a successful delete is written too.
 """
 
 from __future__ import annotations
@@ -21,9 +25,10 @@ from urllib.parse import urlencode
 
 import httpx
 
-from bmscert.core.auth import TokenAuth
+from bmscert.core.auth import Authorizer, Outgoing
 from bmscert.core.catalogue import Catalogue, Operation
 from bmscert.core.events import EventRecorder
+from bmscert.core.ledger import KEYPAIR, SERVER, Ledger
 from bmscert.core.pacing import Pacer
 from bmscert.core.profile import Profile
 from bmscert.core.redact import Redactor
@@ -32,6 +37,8 @@ from bmscert.errors import EnvironmentBlocked
 logger = logging.getLogger(__name__)
 
 _UNSET: Any = object()
+CREATES = {"CreateBareMetalServers": SERVER, "create_server": SERVER, "create_keypair": KEYPAIR}
+DELETES = {"delete_server": (SERVER, "server_id"), "delete_keypair": (KEYPAIR, "keypair_name")}
 
 
 @dataclass
@@ -103,11 +110,12 @@ class ApiClient:
         self,
         profile: Profile,
         catalogue: Catalogue,
-        credentials: TokenAuth | None,
+        credentials: Authorizer | None,
         *,
         recorder: EventRecorder | None = None,
         pacer: Pacer | None = None,
         phase: str = "conformance",
+        ledger: Ledger | None = None,
     ):
         self.profile = profile
         self.catalogue = catalogue
@@ -116,6 +124,7 @@ class ApiClient:
         self.recorder = recorder or EventRecorder(None)
         self.pacer = pacer
         self.phase = phase
+        self.ledger = ledger
         self._http = httpx.Client(timeout=profile.request_timeout, follow_redirects=False)
 
     def close(self) -> None:
@@ -138,52 +147,63 @@ class ApiClient:
         content: bytes | None = None,
         headers: Mapping[str, str] | None = None,
         authenticated: bool = True,
+        auth: Authorizer | None = None,
         paced: bool = True,
         recorded: bool = True,
     ) -> Exchange:
         """Send one operation and return the exchange; never raises for an HTTP status.
 
+        ``auth`` sends as another identity (or with a deliberately broken signature) instead
+        of the client's own credentials; ``authenticated=False`` sends no credentials at all.
         ``paced=False`` bypasses the pacing budget (the throttle probe must exceed it);
         ``recorded=False`` skips the log line and event for floods of identical calls.
         """
         operation = self.catalogue[operation_id]
-        url = self.url_for(operation, path, query)
         body = content if content is not None else b""
         sent_headers = {"Accept": "application/json"}
         if json_body is not _UNSET:
             body = json.dumps(json_body).encode("utf-8")
         if body:
             sent_headers["Content-Type"] = "application/json"
-        if authenticated and self.credentials is not None:
-            sent_headers.update(self.credentials.headers())
         sent_headers.update(headers or {})
+        request = Outgoing(
+            operation.method, self.url_for(operation, path, query), sent_headers, body
+        )
+        authorizer = (auth or self.credentials) if authenticated else None
 
         if paced and self.pacer is not None:
             self.pacer.wait_turn(operation)
-        exchange = self._send(operation, url, sent_headers, body)
+        if authorizer is not None:
+            request = authorizer.authorize(request)
+            self.redactor.remember(*authorizer.secrets())
+        identity = authorizer.label if authorizer is not None else "none"
+        self._ledger_before(operation, json_body, identity)
+        exchange = self._send(operation, request)
+        self._ledger_after(exchange, json_body, path or {}, identity)
         if recorded:
             self._record(exchange)
         return exchange
 
-    def _send(
-        self, operation: Operation, url: str, headers: dict[str, str], body: bytes
-    ) -> Exchange:
+    def _send(self, operation: Operation, request: Outgoing) -> Exchange:
         started = time.perf_counter()
         try:
-            reply = self._http.request(operation.method, url, headers=headers, content=body)
+            reply = self._http.request(
+                request.method, request.url, headers=request.headers, content=request.body
+            )
         except httpx.TransportError as exc:
             raise EnvironmentBlocked(
-                f"{operation.id}: cannot reach {self.redactor.text(url)} ({type(exc).__name__});"
-                " check the profile's endpoints and that the target is running"
+                f"{operation.id}: cannot reach {self.redactor.text(request.url)} "
+                f"({type(exc).__name__}); check the profile's endpoints and that the target "
+                "is running"
             ) from None
         elapsed_ms = (time.perf_counter() - started) * 1000
 
         exchange = Exchange(
             operation=operation.id,
             method=operation.method,
-            url=url,
-            request_headers=headers,
-            request_body=body,
+            url=request.url,
+            request_headers=request.headers,
+            request_body=request.body,
             status=reply.status_code,
             response_headers={name.lower(): value for name, value in reply.headers.items()},
             response_body=reply.content,
@@ -191,6 +211,51 @@ class ApiClient:
             redactor=self.redactor,
         )
         return exchange
+
+    def _ledger_before(self, operation: Operation, json_body: Any, identity: str) -> None:
+        """Write down a create before it is sent: if the run stops now, its name is known."""
+        kind = CREATES.get(operation.id)
+        if self.ledger is None or kind is None:
+            return
+        name, count = created_name(operation.id, json_body)
+        if name:
+            self.ledger.append(
+                "requested",
+                kind,
+                name=name,
+                count=count,
+                operation=operation.id,
+                identity=identity,
+            )
+
+    def _ledger_after(
+        self, exchange: Exchange, json_body: Any, path: Mapping[str, str], identity: str
+    ) -> None:
+        if self.ledger is None or not 200 <= exchange.status < 300:
+            return
+        operation = exchange.operation
+        if operation in DELETES:
+            kind, parameter = DELETES[operation]
+            key = "id" if kind == SERVER else "name"
+            self.ledger.append("deleted", kind, identity=identity, **{key: path.get(parameter)})
+            return
+        kind = CREATES.get(operation)
+        if kind is None:
+            return
+        name, count = created_name(operation, json_body)
+        reply = exchange.json if isinstance(exchange.json, dict) else {}
+        made = reply.get("server") if operation == "create_server" else None
+        self.ledger.append(
+            "created",
+            kind,
+            name=name,
+            count=count,
+            id=made.get("id", "") if isinstance(made, dict) else "",
+            job_id=reply.get("job_id", ""),
+            order_id=reply.get("order_id", ""),
+            operation=operation,
+            identity=identity,
+        )
 
     def _record(self, exchange: Exchange) -> None:
         logger.info(
@@ -210,3 +275,13 @@ class ApiClient:
             ms=round(exchange.elapsed_ms, 3),
             request_id=exchange.request_id,
         )
+
+
+def created_name(operation_id: str, body: Any) -> tuple[str, int]:
+    """The name (and server count) a create body asks for; ("", 0) if it names none."""
+    member = "keypair" if operation_id == "create_keypair" else "server"
+    spec = body.get(member) if isinstance(body, dict) else None
+    if not isinstance(spec, dict) or not isinstance(spec.get("name"), str):
+        return "", 0
+    count = spec.get("count", 1)
+    return spec["name"], count if isinstance(count, int) and count > 0 else 1

@@ -1,15 +1,19 @@
 """Masking secrets before anything is written: logs, curl lines, reports, attachments.
 
-Two nets, because either alone leaks. Known secret *places* (the ``X-Auth-Token`` header, a
-``password`` member in a body) are masked whatever their value. Known secret *values* (the
-token the run was given) are masked wherever they appear, even inside a URL or an error
-message a target echoed back.
+Three nets, because any one alone leaks. Known secret *places* (the ``X-Auth-Token`` and
+``Authorization`` headers, a ``password`` or ``private_key`` member in a body) are masked
+whatever their value. Known secret *values* (the tokens, keys and passwords the run holds)
+are masked wherever they appear, even inside a URL or an error message a target echoed back;
+credentials learned during the run (a renewed token) are added as they come. Known secret
+*shapes* in free text (an AK/SK ``Signature=`` or a private key block) are masked too, since
+every request has a signature of its own and no list of values could hold them all.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+import threading
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -31,23 +35,49 @@ SECRET_MEMBERS = frozenset(
         "sk",
         "secret_key",
         "securitytoken",
+        "security_token",
+        "access",
     }
+)
+_SHAPES = (
+    re.compile(r"(Signature=)[0-9a-fA-F]{16,}"),
+    re.compile(
+        r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)",
+        re.DOTALL,
+    ),
 )
 _MIN_SECRET_LENGTH = 4
 
 
 class Redactor:
-    """Masks a fixed set of secret values, plus every secret header and body member."""
+    """Masks a growing set of secret values, every secret header and body member, and every
+    secret shape."""
 
     def __init__(self, secrets: Iterable[str] = ()):
-        values = sorted({s for s in secrets if s and len(s) >= _MIN_SECRET_LENGTH}, key=len)
-        values.reverse()
-        self._pattern = re.compile("|".join(map(re.escape, values))) if values else None
+        self._lock = threading.Lock()
+        self._values: set[str] = set()
+        self._pattern: re.Pattern[str] | None = None
+        self.remember(*secrets)
+
+    def remember(self, *secrets: str) -> None:
+        """Mask these values from now on (a token fetched during the run, another identity's
+        keys)."""
+        fresh = {s for s in secrets if s and len(s) >= _MIN_SECRET_LENGTH} - self._values
+        if not fresh:
+            return
+        with self._lock:
+            self._values |= fresh
+            ordered = sorted(self._values, key=len, reverse=True)
+            self._pattern = re.compile("|".join(map(re.escape, ordered)))
 
     def text(self, value: str) -> str:
-        if self._pattern is None or not value:
+        if not value:
             return value
-        return self._pattern.sub(MASK, value)
+        if self._pattern is not None:
+            value = self._pattern.sub(MASK, value)
+        for shape in _SHAPES:
+            value = shape.sub(lambda m: (m.group(1) if m.groups() else "") + MASK, value)
+        return value
 
     def headers(self, headers: Mapping[str, str]) -> dict[str, str]:
         return {

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from bmscert.core.ledger import LEDGER_NAME
+
 
 @dataclass(frozen=True)
 class RunFiles:
@@ -65,6 +67,11 @@ class RunFiles:
     @property
     def summary(self) -> Path:
         return self.path / "summary.json"
+
+    @property
+    def ledger(self) -> Path:
+        """What the run created, written before each create returns (``core.ledger``)."""
+        return self.path / LEDGER_NAME
 
     def event_files(self) -> tuple[Path, ...]:
         return (self.conformance_events, self.load_events, self.run_events)

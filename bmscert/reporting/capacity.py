@@ -107,9 +107,10 @@ def throughput_plot(operation: str, seconds: dict[int, dict], finding: dict, ste
     axis.plot(xs, [seconds[x]["accepted"] for x in xs], label="accepted", color="#2a9d8f")
     axis.plot(xs, [seconds[x]["throttled"] for x in xs], label="throttled (429)", color="#e76f51")
     documented = finding["documented_per_window"] / finding["window_seconds"]
-    axis.axhline(
-        documented, linestyle="--", color="#264653", linewidth=0.8, label="documented ceiling"
-    )
+    if documented:
+        axis.axhline(
+            documented, linestyle="--", color="#264653", linewidth=0.8, label="documented ceiling"
+        )
     _step_lines(axis, steps)
     axis.set_title(operation, fontsize=9)
     axis.set_xlabel("seconds", fontsize=7)
@@ -172,30 +173,50 @@ def _job_section(files: RunFiles) -> tuple[dict[str, Any], str | None]:
     return findings, job_latency_plot(latencies)
 
 
-def _ceiling_section(files: RunFiles) -> dict[str, Any]:
-    """Per-operation findings, plots and step table of the ceiling scenario, if it ran."""
-    if not files.capacity.is_file():
-        return {"operations": [], "steps": [], "window": None, "latency_plot": None}
-    findings = json.loads(files.capacity.read_text(encoding="utf-8"))
-    folder = files.scenario("ceiling")
+def _scenario_data(files: RunFiles, name: str) -> tuple[dict, dict] | None:
+    """A scenario's plan and its per-second series, if it ran."""
+    folder = files.scenario(name)
+    if not (folder / "plan.json").is_file():
+        return None
     plan = json.loads((folder / "plan.json").read_text(encoding="utf-8"))
-    series = _per_second(read_samples(folder))
+    return plan, _per_second(read_samples(folder))
+
+
+def _ceiling_section(files: RunFiles) -> dict[str, Any]:
+    """Per-operation findings, plots and step tables of the ceiling and discovery scenarios."""
+    empty = {"operations": [], "steps": [], "window": None, "latency_plot": None}
+    if not files.capacity.is_file():
+        return empty
+    findings = json.loads(files.capacity.read_text(encoding="utf-8"))
+    scenarios = {name: _scenario_data(files, name) for name in ("ceiling", "discovery")}
+    scenarios = {name: data for name, data in scenarios.items() if data is not None}
+    if not scenarios:
+        return empty
+    series = {op: seconds for _, data in scenarios.values() for op, seconds in data.items()}
     write_timeseries(files.path / "capacity-timeseries.csv", series)
     verdicts = _verdicts_by_operation(files)
-    operations = [
-        {
-            "id": operation,
-            "finding": finding,
-            "checks": verdicts.get(operation, []),
-            "plot": throughput_plot(operation, series.get(operation, {}), finding, plan["steps"]),
-        }
-        for operation, finding in findings.items()
-    ]
+    operations = []
+    for operation, finding in findings.items():
+        plan, data = scenarios.get(
+            "discovery" if finding["shape"] == "discovered" else "ceiling",
+            next(iter(scenarios.values())),
+        )
+        operations.append(
+            {
+                "id": operation,
+                "finding": finding,
+                "checks": verdicts.get(operation, []),
+                "plot": throughput_plot(
+                    operation, data.get(operation, {}), finding, plan["steps"]
+                ),
+            }
+        )
+    main_plan, main_series = scenarios.get("ceiling", next(iter(scenarios.values())))
     return {
         "operations": operations,
-        "steps": plan["steps"],
-        "window": plan["window_seconds"],
-        "latency_plot": latency_plot(series, plan["window_seconds"], plan["steps"]),
+        "steps": main_plan["steps"],
+        "window": main_plan["window_seconds"],
+        "latency_plot": latency_plot(main_series, main_plan["window_seconds"], main_plan["steps"]),
     }
 
 

@@ -44,7 +44,7 @@ class OperationRecord:
     def verdict(self) -> str:
         if self.checks["failed"] or self.tests["failed"]:
             return "fail"
-        if self.checks["passed"] or self.tests["passed"]:
+        if self.checks["passed"] or self.checks["warning"] or self.tests["passed"]:
             return "pass"
         return "not-run"
 
@@ -150,6 +150,7 @@ def build_summary(
     interrupted: bool = False,
     error: str = "",
     error_exit_code: int | None = None,
+    cleanup: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     records = {operation.id: OperationRecord() for operation in catalogue}
     for event in read_events(*files.event_files()):
@@ -188,9 +189,11 @@ def build_summary(
             "window_seconds": profile.window_seconds,
             "safety_allow": list(profile.safety_allow),
             "faults": list(profile.faults),
+            "auth_method": profile.auth.method,
         },
         "behaviours": profile.behaviours,
         "phases": [asdict(phase) for phase in phases],
+        "cleanup": cleanup,
         "totals": {
             key: totals[key]
             for key in (

@@ -2,7 +2,11 @@
 
 The target runs as its own process (``python -m bmscert serve``) so that the load generator,
 which patches the standard library with gevent, never shares an interpreter with it. The
-token reaches it through the environment, never the command line or a file.
+users' secrets reach it through the environment, never the command line or a file.
+
+It runs in a session of its own, so a Ctrl+C in the terminal stops the run but not the
+target: the run's cleanup still needs it, and stops it afterwards. It watches the run's
+process and stops by itself if that one disappears (killed with SIGKILL, say).
 """
 
 from __future__ import annotations
@@ -17,10 +21,12 @@ from pathlib import Path
 from typing import Any
 
 from bmscert.errors import HarnessFailure
+from bmscert.target.server import PARENT_PID_ENV
 
 logger = logging.getLogger(__name__)
 
 TARGET_TOKEN_ENV = "BMSCERT_TARGET_TOKEN"
+TARGET_ACCOUNTS_ENV = "BMSCERT_TARGET_ACCOUNTS"
 _STARTUP_SECONDS = 30.0
 
 
@@ -30,7 +36,7 @@ class EmbeddedTarget:
     def __init__(
         self,
         run_dir: Path,
-        token: str,
+        accounts: dict[str, dict[str, str]],
         *,
         window_seconds: int,
         behaviours: dict[str, str],
@@ -39,13 +45,15 @@ class EmbeddedTarget:
         job_seconds: dict[str, float] | None = None,
         job_failure_rate: float = 0.0,
         quota_instances: int | None = None,
+        undocumented_ceilings: dict[str, int] | None = None,
         dialect: str = "huawei",
     ):
         self.run_dir = run_dir
         self.job_seconds = job_seconds or {}
         self.job_failure_rate = job_failure_rate
         self.quota_instances = quota_instances
-        self.token = token
+        self.undocumented_ceilings = undocumented_ceilings or {}
+        self.accounts = accounts
         self.window_seconds = window_seconds
         self.behaviours = behaviours
         self.faults = faults
@@ -80,15 +88,26 @@ class EmbeddedTarget:
             command += ["--job-failure-rate", str(self.job_failure_rate)]
         if self.quota_instances is not None:
             command += ["--quota-instances", str(self.quota_instances)]
+        for operation, count in self.undocumented_ceilings.items():
+            command += ["--undocumented-ceiling", f"{operation}={count}"]
         return command
 
     def __enter__(self) -> EmbeddedTarget:
         ready_file = self.run_dir / "target.json"
         log_path = self.run_dir / "target.log"
         self._log = log_path.open("w", encoding="utf-8")
-        env = {**os.environ, TARGET_TOKEN_ENV: self.token}
+        env = {
+            **os.environ,
+            TARGET_ACCOUNTS_ENV: json.dumps(self.accounts),
+            PARENT_PID_ENV: str(os.getpid()),
+        }
+        env.pop(TARGET_TOKEN_ENV, None)
         self._process = subprocess.Popen(
-            self.command(ready_file), stdout=self._log, stderr=subprocess.STDOUT, env=env
+            self.command(ready_file),
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            env=env,
+            start_new_session=True,
         )
         try:
             self.info = self._wait_until_ready(ready_file, log_path)

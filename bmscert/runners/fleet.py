@@ -1,9 +1,11 @@
 """The servers the mutating suites create and act on, and the moves that prepare them.
 
 Mutating tests never touch servers they did not create: the fleet orders its own servers
-(named ``bmscert-...``) through CreateBareMetalServers, follows their jobs to the end, and
-lends them to the tests, bringing one into the state a test needs first (a stop test gets
-a running server). It keeps a list of everything it created for the run's records.
+through CreateBareMetalServers, follows their jobs to the end, and lends them to the tests,
+bringing one into the state a test needs first (a stop test gets a running server). Every
+server it orders carries the run id in its name (``bmscert-<run id>-...``) and in a
+``bmscert-run`` tag; the client writes each order to the run's ledger, and the fleet adds the
+server ids once their job names them, so the cleanup finds them however the run ends.
 
 The fleet also builds the valid request bodies the suites start from, from the profile's
 resources, so the positive cases and the schema-derived negative ones share one template.
@@ -14,7 +16,6 @@ from __future__ import annotations
 import secrets
 import time
 from collections.abc import Callable, Collection
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -23,10 +24,11 @@ from bmscert.checks import effects
 from bmscert.checks.jobs import JobTrace, judge_trace, poll_job, servers_named_by
 from bmscert.checks.verifier import Verifier
 from bmscert.core.client import ApiClient, Exchange
+from bmscert.core.ledger import SERVER
+from bmscert.core.naming import RUN_TAG_KEY, current_run_id, resource_name, resource_prefix
 from bmscert.core.profile import Profile
 from bmscert.runners.resources import Resources
 
-PREFIX = "bmscert-"
 STABLE = frozenset({"ACTIVE", "SHUTOFF"})
 POWER = {
     "BatchStartBaremetalServers": "os-start",
@@ -36,23 +38,14 @@ POWER = {
 PLACEHOLDER_ID = "8c2a5d1e-0b7f-4c3d-9e6a-1f2b3c4d5e6f"
 
 
-@dataclass(frozen=True)
-class Created:
-    """One thing the suites created: what, its id, its order, and the test that made it."""
-
-    kind: str
-    id: str
-    order_id: str
-    test: str
-
-
 def new_password() -> str:
     """A password that meets the documented rules (8 to 26 characters, four classes)."""
     return f"Bc-{secrets.token_hex(6)}9x"
 
 
 def unique_name(role: str) -> str:
-    return f"{PREFIX}{role}-{secrets.token_hex(3)}"
+    """A fresh server name that carries the run id."""
+    return resource_name(role)
 
 
 def valid_body(operation: str, ids: dict[str, str]) -> Any:
@@ -63,7 +56,7 @@ def valid_body(operation: str, ids: dict[str, str]) -> Any:
     """
     server = {"id": ids.get("server_id", PLACEHOLDER_ID)}
     bodies: dict[str, Callable[[], Any]] = {
-        "CreateBareMetalServers": lambda: create_body(ids, "bmscert-negative"),
+        "CreateBareMetalServers": lambda: create_body(ids, f"{resource_prefix()}negative"),
         "BatchStartBaremetalServers": lambda: {"os-start": {"servers": [server]}},
         "BatchStopBaremetalServers": lambda: {"os-stop": {"type": "HARD", "servers": [server]}},
         "BatchRebootBaremetalServers": lambda: {"reboot": {"type": "HARD", "servers": [server]}},
@@ -100,7 +93,10 @@ def create_body(ids: dict[str, str], name: str, *, image_id: str | None = None, 
                 "isAutoRenew": "false",
                 "isAutoPay": "true",
             },
-            "server_tags": [{"key": "bmscert", "value": "conformance"}],
+            "server_tags": [
+                {"key": "bmscert", "value": "conformance"},
+                {"key": RUN_TAG_KEY, "value": current_run_id()},
+            ],
         }
     }
 
@@ -112,7 +108,6 @@ class Fleet:
         self.profile = profile
         self.api = api
         self.resources = resources
-        self.created: list[Created] = []
         self._owned: dict[str, str] = {}
 
     def ids(self, *needed: str) -> dict[str, str]:
@@ -174,12 +169,19 @@ class Fleet:
         (server_id,) = servers_named_by(trace.final) or (None,)
         if server_id is None:
             pytest.fail("the creation job named no server")
-        self.record("server", [server_id], str(reply.get("order_id", "")), verify.test_id)
+        self.record(SERVER, [server_id], str(reply.get("order_id", "")), verify.test_id)
         return server_id
 
     def record(self, kind: str, ids: Collection[str], order_id: str, test: str) -> None:
-        """Remember what the run created (issue 7 turns this list into a cleanup ledger)."""
-        self.created += [Created(kind, item, order_id, test) for item in ids]
+        """Add to the ledger the ids an order's job named, and the test that ordered them:
+        the order itself was written down before it was sent."""
+        ledger = self.api.ledger
+        if ledger is None or not ids:
+            return
+        identity = self.api.credentials.label if self.api.credentials else "main"
+        ledger.append(
+            "created", kind, ids=sorted(ids), order_id=order_id, test=test, identity=identity
+        )
 
     def owned(self, verify: Verifier, role: str = "linux") -> str:
         """The run's own server for ``role`` (linux or windows), created on first use."""

@@ -25,11 +25,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from bmscert.checks.ceiling import CeilingFinding, action_counters, analyse_operation, verdicts
+from bmscert.checks.ceiling import (
+    CeilingFinding,
+    action_counters,
+    analyse_operation,
+    discover,
+    discovery_verdicts,
+    verdicts,
+)
 from bmscert.checks.job_latency import analyse_jobs, job_verdicts, read_job_samples
 from bmscert.checks.results import CheckResult
 from bmscert.checks.samples import read_samples
-from bmscert.core.auth import TokenAuth
+from bmscert.core.auth import authorizer_for
 from bmscert.core.catalogue import Catalogue
 from bmscert.core.client import ApiClient
 from bmscert.core.events import EventRecorder
@@ -38,12 +45,13 @@ from bmscert.core.runfiles import PhaseResult, RunFiles
 from bmscert.paths import load_dir
 from bmscert.runners.phases import bounded, tail
 from bmscert.runners.scenarios import (
-    PROBE_PREFIX,
+    burst_prefix,
     ceiling_plan,
+    discovery_plan,
     job_plan,
     side_effect_plan,
 )
-from bmscert.runners.schedule import PLAN_ENV, SAMPLES_DIR_ENV, LoadPlan
+from bmscert.runners.schedule import PLAN_ENV, SAMPLES_DIR_ENV, LoadPlan, Segment
 
 STARTUP_SECONDS = 4.0
 GRACE_SECONDS = 60.0
@@ -64,6 +72,7 @@ class LoadOptions:
     tolerance: float = 0.05
     job_p95_seconds: float | None = None
     scenarios: tuple[str, ...] = ("ceiling", "side-effects", "jobs")
+    discovery_max_per_second: float = 64.0
 
 
 @dataclass
@@ -184,23 +193,42 @@ def _started(plan: LoadPlan) -> LoadPlan:
     return replace(plan, start_epoch=time.time() + STARTUP_SECONDS)
 
 
-def analyse_ceilings(plan: LoadPlan, folder: Path) -> dict[str, CeilingFinding]:
-    """Findings per operation from every load process's samples."""
+def _execute(
+    context: LoadContext, plan: LoadPlan, name: str, description: str, *, quiet: bool = True
+) -> tuple[LoadPlan, Path, str | None]:
+    """Run one plan after (optionally) a quiet window: the plan as started, its folder, and
+    what went wrong, if anything."""
+    if quiet:
+        _quiet(context, description)
+    plan = _started(plan)
+    print(
+        f"load: {description}, {plan.duration:.0f} s, {plan.workers} process(es) ...", flush=True
+    )
+    folder = context.files.scenario(name)
+    return plan, folder, run_locust(plan, folder, context.env)
+
+
+def _samples_by_operation(folder: Path) -> dict[str, list]:
     by_operation: dict[str, list] = {}
     for sample in read_samples(folder):
         by_operation.setdefault(sample.operation, []).append(sample)
-    findings = {}
-    for stream in plan.streams:
-        planned = {segment.step: segment.arrivals for segment in stream.segments}
-        findings[stream.operation_id] = analyse_operation(
+    return by_operation
+
+
+def analyse_ceilings(plan: LoadPlan, folder: Path) -> dict[str, CeilingFinding]:
+    """Findings per operation from every load process's samples."""
+    samples = _samples_by_operation(folder)
+    return {
+        stream.operation_id: analyse_operation(
             stream.operation_id,
             stream.ceiling_per_window or 0,
             plan.window_seconds,
-            by_operation.get(stream.operation_id, []),
+            samples.get(stream.operation_id, []),
             list(plan.steps),
-            planned,
+            {segment.step: segment.arrivals for segment in stream.segments},
         )
-    return findings
+        for stream in plan.streams
+    }
 
 
 def _ceiling_results(context: LoadContext, findings: dict[str, CeilingFinding]) -> list:
@@ -246,15 +274,8 @@ def ceiling_scenario(context: LoadContext, operations: list[str]) -> str | None:
     )
     if not plan.streams:
         return "skipped: no selected operation has a ceiling to load"
-    _quiet(context, "ceiling scenario")
-    plan = _started(plan)
-    print(
-        f"load: ceiling scenario, {len(plan.streams)} operations, {len(plan.steps)} steps, "
-        f"{plan.duration:.0f} s, {plan.workers} process(es) ...",
-        flush=True,
-    )
-    folder = context.files.scenario("ceiling")
-    problem = run_locust(plan, folder, context.env)
+    description = f"ceiling scenario, {len(plan.streams)} operations, {len(plan.steps)} steps"
+    plan, folder, problem = _execute(context, plan, "ceiling", description)
     if problem is not None:
         return problem
     findings = analyse_ceilings(plan, folder)
@@ -268,7 +289,7 @@ def ceiling_scenario(context: LoadContext, operations: list[str]) -> str | None:
 def _server_names(context: LoadContext) -> set[str]:
     """Every server name the project lists, page by page."""
     profile = context.profile
-    client = ApiClient(profile, context.catalogue, TokenAuth(context.env[profile.token_env]))
+    client = ApiClient(profile, context.catalogue, authorizer_for(profile, environ=context.env))
     names, page = set(), 1
     try:
         while True:
@@ -285,7 +306,7 @@ def _server_names(context: LoadContext) -> set[str]:
 def _judge_side_effects(context: LoadContext, folder: Path) -> None:
     """Servers named after throttled creates are effects of calls the gateway refused."""
     throttled = {
-        f"{PROBE_PREFIX}-{s.sequence:06d}" for s in read_samples(folder) if s.status == 429
+        f"{burst_prefix()}{s.sequence:06d}" for s in read_samples(folder) if s.status == 429
     }
     leaked = sorted(throttled & _server_names(context))
     if not throttled:
@@ -329,24 +350,20 @@ def burst_and_jobs_scenario(context: LoadContext, operations: list[str]) -> str 
     jobs = job_plan(context.profile, context.catalogue) if "jobs" in chosen else None
     if burst is None and jobs is None:
         return None
-    if burst is not None:
-        _quiet(context, "side-effect burst")
-    plan = _started(
-        replace(
-            burst or jobs,
-            streams=burst.streams if burst else (),
-            steps=burst.steps if burst else (),
-            jobs=jobs.jobs if jobs else None,
-            workers=context.options.workers,
-            scenario="side-effects+jobs",
-        )
+    plan = replace(
+        burst or jobs,
+        streams=burst.streams if burst else (),
+        steps=burst.steps if burst else (),
+        jobs=jobs.jobs if jobs else None,
+        workers=context.options.workers,
+        scenario="side-effects+jobs",
     )
     parts = [
         p for p, present in (("a side-effect burst", burst), ("the job cycle", jobs)) if present
     ]
-    print(f"load: {' and '.join(parts)} for {plan.duration:.0f} s ...", flush=True)
-    folder = context.files.scenario("jobs")
-    problem = run_locust(plan, folder, context.env)
+    plan, folder, problem = _execute(
+        context, plan, "jobs", " and ".join(parts), quiet=burst is not None
+    )
     if problem is not None:
         return problem
     if burst is not None:
@@ -356,7 +373,91 @@ def burst_and_jobs_scenario(context: LoadContext, operations: list[str]) -> str 
     return None
 
 
-SCENARIOS = ("ceiling", "side-effects", "jobs")
+def _ramp(context: LoadContext, operations: list[str]) -> tuple[LoadPlan, dict] | str:
+    """Stage one: every undocumented-ceiling read ramped up; where each first met 429s."""
+    plan = discovery_plan(
+        context.profile,
+        context.catalogue,
+        operations,
+        max_per_second=context.options.discovery_max_per_second,
+        workers=context.options.workers,
+    )
+    if not plan.streams:
+        return "skipped: no selected read lacks a documented ceiling"
+    description = f"discovery ramp, {len(plan.streams)} operations without a documented ceiling"
+    plan, folder, problem = _execute(context, plan, "discovery", description, quiet=False)
+    if problem is not None:
+        return problem
+    samples = _samples_by_operation(folder)
+    findings = {
+        stream.operation_id: discover(
+            stream.operation_id,
+            plan.window_seconds,
+            samples.get(stream.operation_id, []),
+            list(plan.steps),
+            {s.step: s.arrivals for s in stream.segments},
+        )
+        for stream in plan.streams
+    }
+    return plan, findings
+
+
+def _hold(context: LoadContext, ramp: LoadPlan, findings: dict[str, CeilingFinding]) -> None:
+    """Stage two: each throttled operation held at the rate that first met 429s, for a window
+    and a half after a quiet one, so its limit is measured at saturation, not mid-ramp."""
+    held = []
+    for stream in ramp.streams:
+        onset = findings[stream.operation_id]
+        if onset.estimate is None:
+            continue
+        rate = next(
+            s.rate for s in stream.segments if onset.method.startswith(f"onset at {s.step}")
+        )
+        hold = Segment("hold", 0.0, 1.5 * ramp.window_seconds, rate)
+        held.append(replace(stream, segments=(hold,)))
+    if not held:
+        return
+    steps = ({"label": "hold", "fraction": 1.5, "start": 0.0, "end": 1.5 * ramp.window_seconds},)
+    plan = replace(ramp, streams=tuple(held), steps=steps)
+    description = f"discovery hold of {len(held)} throttled operation(s)"
+    plan, folder, problem = _execute(context, plan, "discovery-hold", description)
+    if problem is not None:
+        return
+    samples = _samples_by_operation(folder)
+    for stream in held:
+        measured = analyse_operation(
+            stream.operation_id,
+            0,
+            plan.window_seconds,
+            samples.get(stream.operation_id, []),
+            list(steps),
+            {"hold": stream.segments[0].arrivals},
+        )
+        finding = findings[stream.operation_id]
+        if measured.estimate is not None:
+            finding.estimate, finding.interval = measured.estimate, measured.interval
+            finding.method = f"{finding.method.split(';')[0]}; held: {measured.method}"
+
+
+def discovery_scenario(context: LoadContext, operations: list[str]) -> str | None:
+    """Find the limits of the reads the documents give no ceiling, and measure them."""
+    ramped = _ramp(context, operations)
+    if isinstance(ramped, str):
+        return ramped
+    plan, findings = ramped
+    _hold(context, plan, findings)
+    context.record([r for f in findings.values() for r in discovery_verdicts(f)], "load:discovery")
+    existing = _read_json(context.files.capacity)
+    existing.update({op: f.as_data() for op, f in findings.items()})
+    context.files.capacity.write_text(json.dumps(existing, indent=1), encoding="utf-8")
+    return None
+
+
+def _read_json(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+
+
+SCENARIOS = ("ceiling", "side-effects", "jobs", "discovery")
 
 
 def run_load_phase(
@@ -374,6 +475,8 @@ def run_load_phase(
     if "ceiling" in options.scenarios:
         steps.append(("ceiling", ceiling_scenario))
     steps.append(("side-effects+jobs", burst_and_jobs_scenario))
+    if "discovery" in options.scenarios:
+        steps.append(("discovery", discovery_scenario))
     notes = []
     for name, scenario in steps:
         problem = scenario(context, operations)

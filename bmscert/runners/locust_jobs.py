@@ -38,11 +38,11 @@ class PollBudget:
 
 
 class JobCycleRunner:
-    def __init__(self, client, plan, token: str, worker_index: int, samples: list[list]):
+    def __init__(self, client, plan, credentials, worker_index: int, samples: list[list]):
         self.client = client
         self.plan = plan
         self.cycle: JobCycle = plan.jobs
-        self.token = token
+        self.credentials = credentials
         self.worker_index = worker_index
         self.samples = samples
         self.budget = PollBudget(self.cycle.poll_per_second / plan.workers)
@@ -66,6 +66,7 @@ class JobCycleRunner:
         server_id = _created_server(created)
         if server_id is None:
             return
+        self.credentials.server_built(self._name_of(self.cycle.create, index), server_id)
         values["server_id"] = server_id
         while time.time() < deadline:
             for step in self.cycle.cycle:
@@ -76,12 +77,14 @@ class JobCycleRunner:
                 self._step(index, step, values)
 
     def _request(self, name: str, method: str, path: str, body: str | None) -> tuple[int, Any]:
-        headers = {"X-Auth-Token": self.token, "Accept": "application/json"}
-        if body is not None:
-            headers["Content-Type"] = "application/json"
-        url = self.cycle.base_url + path
+        request = self.credentials.prepare(method, self.cycle.base_url + path, body)
         with self.client.request(
-            method, url, data=body, headers=headers, name=name, catch_response=True
+            method,
+            request.url,
+            data=request.body or None,
+            headers=request.headers,
+            name=name,
+            catch_response=True,
         ) as reply:
             reply.success()
             try:
@@ -99,7 +102,9 @@ class JobCycleRunner:
             text = text.replace("{volume_id}", str(values["volume_id"]))
             body = fill(text, values["sequence"], secret=secrets.token_urlsafe(12))
         sent = self._offset()
+        self.credentials.before_create(step.operation, body)
         status, reply = self._request(step.operation, step.method, path, body)
+        self.credentials.after_create(step.operation, body, status, reply)
         replied = self._offset()
         job_id = reply.get("job_id") if isinstance(reply, dict) else None
         if not job_id:
@@ -166,6 +171,12 @@ class JobCycleRunner:
 
     def _record(self, sample: JobSample) -> None:
         self.samples.append(sample.row())
+
+    @staticmethod
+    def _name_of(step: JobStep, index: int) -> str:
+        """The name a create step gives member ``index``'s server."""
+        body = json.loads(fill(json.dumps(step.body), index))
+        return str(body.get("server", {}).get("name", ""))
 
 
 def _created_server(job: dict[str, Any] | None) -> str | None:

@@ -32,6 +32,7 @@ from locust.runners import WorkerRunner
 from bmscert.checks.job_latency import JOB_COLUMNS
 from bmscert.checks.samples import SAMPLE_COLUMNS, classify
 from bmscert.core.schemas import load_schemas
+from bmscert.runners.load_credentials import load_credentials_from_env
 from bmscert.runners.locust_jobs import JobCycleRunner
 from bmscert.runners.schedule import (
     PLAN_ENV,
@@ -59,9 +60,7 @@ def _plan() -> LoadPlan:
 
 
 PLAN = _plan()
-TOKEN = os.environ.get(PLAN.token_env, "")
-if not TOKEN:
-    raise SystemExit(f"bmscert: environment variable {PLAN.token_env} is not set")
+CREDENTIALS = load_credentials_from_env()
 
 
 def _compiled(relative: str) -> jsonschema_rs.Validator:
@@ -112,6 +111,13 @@ def _success_problem(state: _StreamState, reply) -> str:
     return f"success body breaks its schema: {error.message}" if error else ""
 
 
+def _json_or_none(reply):
+    try:
+        return json.loads(reply.content or b"null")
+    except ValueError:
+        return None
+
+
 class OpenModelUser(FastHttpUser):
     """One per load process; it generates every stream's share of arrivals."""
 
@@ -132,7 +138,7 @@ class OpenModelUser(FastHttpUser):
         self._states = [_StreamState(stream) for stream in PLAN.streams]
         greenlets = [gevent.spawn(self._drive, state, index) for state in self._states]
         if PLAN.jobs is not None:
-            runner = JobCycleRunner(self.client, PLAN, TOKEN, index, _JOB_SAMPLES)
+            runner = JobCycleRunner(self.client, PLAN, CREDENTIALS, index, _JOB_SAMPLES)
             greenlets.append(gevent.spawn(runner.run))
         gevent.joinall(greenlets)
         while any(state.in_flight for state in self._states):
@@ -161,20 +167,24 @@ class OpenModelUser(FastHttpUser):
         body = state.body_text
         if state.templated:
             body = fill(body, sequence, secret=secrets.token_urlsafe(12))
-        headers = {"X-Auth-Token": TOKEN, "Accept": "application/json"}
-        if body is not None:
-            headers["Content-Type"] = "application/json"
+        request = CREDENTIALS.prepare(
+            stream.method, stream.base_url + stream.path, body, stream.headers
+        )
+        CREDENTIALS.before_create(stream.operation_id, body)
         started = time.perf_counter()
         try:
             with self.client.request(
                 stream.method,
-                stream.base_url + stream.path,
+                request.url,
                 name=stream.operation_id,
-                data=body,
-                headers=headers,
+                data=request.body or None,
+                headers=request.headers,
                 catch_response=True,
             ) as reply:
                 elapsed_ms = (time.perf_counter() - started) * 1000
+                CREDENTIALS.after_create(
+                    stream.operation_id, body, reply.status_code, _json_or_none(reply)
+                )
                 outcome = classify(reply.status_code)
                 detail = self._judge(state, reply, outcome, step)
                 if reply.status_code == 429:

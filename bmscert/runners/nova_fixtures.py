@@ -7,7 +7,8 @@ The test modules load this module with ``pytest_plugins``. It gives them:
 - ``nova_ids``: ids of existing resources, from the profile or discovered by reading;
 - ``nova_versions``: the microversion range the target advertises in its version document;
 - ``own_server``: a server the harness creates for the session and deletes at the end, so
-  that tests which change a server never touch one the tenant depends on.
+  that tests which change a server never touch one the tenant depends on. Like every name
+  the suites give, its name carries the run id, and its metadata a ``bmscert-run`` key.
 
 Every test that changes ``own_server`` first puts it in the state it needs, so no test
 depends on another having run.
@@ -16,7 +17,6 @@ depends on another having run.
 from __future__ import annotations
 
 import logging
-import secrets
 import time
 from collections.abc import Callable, Iterator
 from functools import cached_property
@@ -29,6 +29,7 @@ from bmscert.checks.verifier import Verifier
 from bmscert.core import microversion
 from bmscert.core.catalogue import Catalogue
 from bmscert.core.client import ApiClient, Exchange
+from bmscert.core.naming import RUN_TAG_KEY, current_run_id, resource_name
 from bmscert.core.profile import Profile
 
 logger = logging.getLogger(__name__)
@@ -304,8 +305,10 @@ class Nova:
 
 
 def new_name(prefix: str = "bmscert") -> str:
-    """A fresh name no other run uses."""
-    return f"{prefix}-{secrets.token_hex(4)}"
+    """A fresh name no other run uses, carrying the run id: ``new_name("bmscert-key")`` is
+    ``bmscert-<run id>-key-<random>``."""
+    role = prefix.removeprefix("bmscert").strip("-") or "nova"
+    return resource_name(role)
 
 
 @pytest.fixture(scope="session")
@@ -347,6 +350,7 @@ def server_body(ids: NovaIds, name: str) -> dict[str, Any]:
             "flavorRef": ids.flavor_id,
             "availability_zone": ids.availability_zone,
             "networks": [{"uuid": ids.network_id}],
+            "metadata": {RUN_TAG_KEY: current_run_id()},
         }
     }
 

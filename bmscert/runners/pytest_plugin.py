@@ -7,8 +7,11 @@ pytest runs in the same environment. When active it:
   markers) and by ``--bmscert-operations``; a test the profile does not allow is skipped
   with the reason, never silently passed;
 - runs throttle probes last, so they cannot starve the other tests of their budget;
-- gives tests an ``api`` client, a ``verify`` verifier and the ``resources`` to work on;
-- records one ``test`` event per test and labels allure results by family and operation;
+- gives tests an ``api`` client (authenticated as the profile says, writing what it creates
+  to the run's ledger), a ``verify`` verifier and the ``resources`` to work on;
+- records one ``test`` event per test and labels allure results by family and operation,
+  with secret members of parametrized bodies (passwords, keys) masked in allure's record of
+  the parameters;
 - selects suites (``--bmscert-suites``: the hand-written cases, the ``property`` suites, the
   ``stateful`` models) and gives the generated ones their seed and example database
   (``--bmscert-seed``, ``--bmscert-hypothesis-db``), recorded as one ``generation`` event.
@@ -29,9 +32,10 @@ from bmscert.core.auth import credentials_from_env
 from bmscert.core.catalogue import Catalogue, load_catalogue
 from bmscert.core.client import ApiClient, Exchange
 from bmscert.core.events import EventRecorder
+from bmscert.core.ledger import Ledger
 from bmscert.core.pacing import Pacer
 from bmscert.core.profile import SAFETY_CLASSES, Profile, load_profile
-from bmscert.core.redact import RedactingFilter
+from bmscert.core.redact import RedactingFilter, Redactor
 from bmscert.core.schemas import SchemaStore, load_schemas
 from bmscert.errors import BmscertError
 from bmscert.runners.fleet import Fleet
@@ -263,17 +267,40 @@ def recorder(bmscert_profile: Profile) -> EventRecorder:
 def api(bmscert_profile: Profile, catalogue: Catalogue, recorder: EventRecorder):
     credentials = credentials_from_env(bmscert_profile)
     pacer = Pacer(bmscert_profile.pacing_fraction, bmscert_profile.window_seconds)
-    client = ApiClient(bmscert_profile, catalogue, credentials, recorder=recorder, pacer=pacer)
+    ledger = Ledger.from_env()
+    client = ApiClient(
+        bmscert_profile, catalogue, credentials, recorder=recorder, pacer=pacer, ledger=ledger
+    )
     redacting = RedactingFilter(client.redactor)
     logging.getLogger().addFilter(redacting)
+    _STATE["redactor"] = client.redactor
     yield client
     logging.getLogger().removeFilter(redacting)
     client.close()
+    if ledger is not None:
+        ledger.close()
 
 
 @pytest.fixture(scope="session")
 def resources(bmscert_profile: Profile, api: ApiClient) -> Resources:
     return Resources(bmscert_profile, api)
+
+
+@pytest.fixture(autouse=True)
+def _secrets_out_of_allure_parameters(request: pytest.FixtureRequest) -> None:
+    """Allure records every parameter of a test; a body parameter may hold a password."""
+    callspec = getattr(request.node, "callspec", None)
+    if not _active(request.config) or callspec is None:
+        return
+    try:
+        import allure
+    except ImportError:
+        return
+    redactor = _STATE.get("redactor") or Redactor()
+    for name, value in callspec.params.items():
+        masked = redactor.body(value)
+        if masked != value:
+            allure.dynamic.parameter(name, masked)
 
 
 def _attach_to_allure(result: CheckResult, exchange: Exchange | None) -> None:
@@ -323,18 +350,9 @@ def _label_for_allure(item: pytest.Item, catalogue: Catalogue) -> None:
 
 
 @pytest.fixture(scope="session")
-def fleet(bmscert_profile: Profile, api: ApiClient, resources: Resources, recorder: EventRecorder):
-    """The servers the run creates and lends to mutating tests; each is recorded at the end."""
-    owned = Fleet(bmscert_profile, api, resources)
-    yield owned
-    for created in owned.created:
-        recorder.emit(
-            "created",
-            resource=created.kind,
-            id=created.id,
-            order_id=created.order_id,
-            test=created.test,
-        )
+def fleet(bmscert_profile: Profile, api: ApiClient, resources: Resources) -> Fleet:
+    """The servers the run creates and lends to mutating tests; the ledger records them."""
+    return Fleet(bmscert_profile, api, resources)
 
 
 def new_uuid() -> str:

@@ -19,6 +19,7 @@ from dataclasses import replace
 from typing import Any
 
 from bmscert.core.catalogue import Catalogue, Operation
+from bmscert.core.naming import resource_prefix
 from bmscert.core.profile import Profile
 from bmscert.runners.fleet import create_body
 from bmscert.runners.schedule import (
@@ -30,6 +31,7 @@ from bmscert.runners.schedule import (
     Stream,
     ceiling_steps,
     describe_steps,
+    ramp_segments,
     segments_for,
 )
 
@@ -56,6 +58,12 @@ _PROBE_METADATA = {"metadata": {PROBE_PREFIX: "{sequence}"}}
 ABSENT_FLAVOR = "physical.bmscert.absent"
 
 
+def burst_prefix() -> str:
+    """What the burst's server names start with; the arrival's number follows. Like every
+    server the load phase orders, they carry the run id."""
+    return f"{resource_prefix()}probe-"
+
+
 def _request(operation: Operation, profile: Profile) -> tuple[dict[str, str], Any] | None:
     """Path values and body for one arrival of ``operation``, or None to leave it out."""
     resources = {"project_id": profile.project_id, **profile.resources}
@@ -71,7 +79,7 @@ def _request(operation: Operation, profile: Profile) -> tuple[dict[str, str], An
     if operation.id == "UpdateBaremetalServerMetadata" and resources.get("server_id"):
         return resources, _PROBE_METADATA
     if operation.id == "CreateBareMetalServers" and _can_create(profile):
-        return resources, _probe_create(profile, f"{PROBE_PREFIX}-absent", ABSENT_FLAVOR)
+        return resources, _probe_create(profile, f"{burst_prefix()}absent", ABSENT_FLAVOR)
     return None
 
 
@@ -156,7 +164,7 @@ def side_effect_plan(profile: Profile, catalogue: Catalogue) -> LoadPlan | None:
         path=operation.render_path({"project_id": profile.project_id}),
         ceiling_per_window=ceiling,
         segments=(Segment("burst", 0.0, seconds, arrivals / seconds),),
-        body=_probe_create(profile, f"{PROBE_PREFIX}-{{sequence}}"),
+        body=_probe_create(profile, f"{burst_prefix()}{{sequence}}"),
     )
     return LoadPlan(
         scenario="side-effects",
@@ -199,7 +207,7 @@ def job_plan(profile: Profile, catalogue: Catalogue, members: int = 2) -> LoadPl
         catalogue,
         profile,
         "CreateBareMetalServers",
-        _probe_create(profile, "bmscert-jobs-{sequence}"),
+        _probe_create(profile, f"{resource_prefix()}jobs-{{sequence}}"),
     )
     create = replace(
         create,
@@ -259,4 +267,68 @@ def job_plan(profile: Profile, catalogue: Catalogue, members: int = 2) -> LoadPl
             .render_path({"project_id": profile.project_id, "job_id": "JOB"})
             .replace("JOB", "{job_id}"),
         ),
+    )
+
+
+DISCOVERY_START_PER_SECOND = 1.0
+DISCOVERY_FACTOR = 2.0
+
+
+def _discovery_values(profile: Profile) -> dict[str, str]:
+    resources = {"project_id": profile.project_id, **profile.resources}
+    values = dict(resources)
+    values["api_version"] = "v2.1"
+    if resources.get("flavor_id"):
+        values["flavor_id"] = resources["flavor_id"]
+    return values
+
+
+def discovery_plan(
+    profile: Profile,
+    catalogue: Catalogue,
+    operations: list[str] | tuple[str, ...] = (),
+    *,
+    max_per_second: float,
+    workers: int = 1,
+) -> LoadPlan:
+    """Every read with no documented ceiling, ramped from 1 call a second, doubling each half
+    window, up to ``max_per_second``: a limit the documents do not state shows as 429s."""
+    wanted = set(operations)
+    values = _discovery_values(profile)
+    window = profile.window_seconds
+    segments = ramp_segments(
+        DISCOVERY_START_PER_SECOND, DISCOVERY_FACTOR, max_per_second, window / 2, 1.5 * window
+    )
+    streams = []
+    for operation in catalogue:
+        if operation.ceiling_per_minute is not None or operation.safety != "readonly":
+            continue
+        if (wanted and operation.id not in wanted) or not all(
+            values.get(name) for name in operation.path_params
+        ):
+            continue
+        headers = {}
+        if operation.min_microversion:
+            headers["X-OpenStack-Nova-API-Version"] = operation.min_microversion
+        streams.append(
+            Stream(
+                operation_id=operation.id,
+                method=operation.method,
+                base_url=profile.endpoint(operation.endpoint),
+                path=operation.render_path(values),
+                ceiling_per_window=None,
+                segments=segments,
+                headers=headers or None,
+            )
+        )
+    steps = tuple(
+        {"label": s.step, "fraction": 0.0, "start": s.start, "end": s.end} for s in segments
+    )
+    return LoadPlan(
+        scenario="discovery",
+        window_seconds=profile.window_seconds,
+        token_env=profile.token_env,
+        streams=tuple(streams),
+        workers=workers,
+        steps=steps,
     )

@@ -54,6 +54,7 @@ class Stream:
     segments: tuple[Segment, ...]
     body: Any = None
     response_schema: str | None = None
+    headers: dict[str, str] | None = None
 
     def planned(self, step: str | None = None) -> int:
         return sum(s.arrivals for s in self.segments if step is None or s.step == step)
@@ -187,6 +188,27 @@ def segments_for(ceiling: int, window_seconds: int, steps: tuple[Step, ...]) -> 
         rate = step.fraction * ceiling / window_seconds
         segments.append(Segment(step.label, start, start + step.seconds, rate))
         start += step.seconds
+    return tuple(segments)
+
+
+def ramp_segments(
+    start_rate: float, factor: float, max_rate: float, step_seconds: float, top_seconds: float
+) -> tuple[Segment, ...]:
+    """A geometric ramp of arrival rates, for operations whose ceiling is undocumented.
+
+    The top rate lasts ``top_seconds`` (a window and a half), so that any limit below it
+    shows up whatever the alignment of the target's windows.
+    """
+    rates = []
+    rate = start_rate
+    while rate <= max_rate * (1 + 1e-9):
+        rates.append(rate)
+        rate *= factor
+    segments, start = [], 0.0
+    for index, rate in enumerate(rates):
+        seconds = top_seconds if index == len(rates) - 1 else step_seconds
+        segments.append(Segment(f"{rate:g}/s", start, start + seconds, rate))
+        start += seconds
     return tuple(segments)
 
 

@@ -1,4 +1,4 @@
-"""Building the two ASGI apps (BMS endpoint, ECS endpoint) around one shared world."""
+"""Building the three ASGI apps (BMS, ECS and IAM endpoints) around one shared world."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from bmscert.core.catalogue import Catalogue, load_catalogue
 from bmscert.core.schemas import SchemaStore, load_schemas
 from bmscert.target.faults import Faults
 from bmscert.target.gateway import Gateway
+from bmscert.target.iam import iam_routes
 from bmscert.target.lifecycle import Lifecycle
 from bmscert.target.model import World
 from bmscert.target.registry import registered_handlers
@@ -23,6 +24,7 @@ class ReferenceTarget:
 
     bms_app: Router
     ecs_app: Router
+    iam_app: Router
     world: World
     gateway: Gateway
 
@@ -43,7 +45,8 @@ def build_target(
     gateway = Gateway(settings, world, catalogue, store, registered_handlers(), faults)
     bms_app = Router(routes=gateway.routes("bms"), default=gateway.not_found)
     ecs_app = Router(routes=gateway.routes("ecs"), default=gateway.not_found)
-    return ReferenceTarget(bms_app, ecs_app, world, gateway)
+    iam_app = Router(routes=iam_routes(gateway.identities, world))
+    return ReferenceTarget(bms_app, ecs_app, iam_app, world, gateway)
 
 
 def _raise_instance_quota(world: World, instances: int) -> None:

@@ -25,7 +25,14 @@ wrong on purpose and see them fail. Each fault is ``kind:Operation[:argument]``:
   (``skip-rule:replace_server_tags:minLength`` accepts an empty tag);
 - ``accept-mismatched-key:set_server_metadata_item``: the item PUT takes a body whose key
   differs from the URL's;
-- ``accept-duplicate:create_keypair``: a second key pair of the same name replaces the first.
+- ``accept-duplicate:create_keypair``: a second key pair of the same name replaces the first;
+- ``sign-ignores-query:Op``: the AK/SK verifier leaves the query out of Op's canonical
+  request, so a signature still holds after the query was changed;
+- ``cross-project:Op``: Op finds servers and jobs of every project, not only the caller's
+  (``cross-project:ShowJobInfos`` lets another tenant poll a job);
+- ``ignore-url-project:Op``: Op serves the project named in the URL, whoever the caller is;
+- ``shared-keypairs:Op``: Op sees the key pairs of every user of the caller's project
+  (``shared-keypairs:list_keypairs`` shows one user's pairs to another).
 
 Five more are wrong in ways only generated inputs and stateful models find (the hand-written
 cases pad with one repeated letter, send one pair at a time, and read a change back through
@@ -72,6 +79,10 @@ KINDS = (
     "skip-rule",
     "accept-mismatched-key",
     "accept-duplicate",
+    "sign-ignores-query",
+    "cross-project",
+    "ignore-url-project",
+    "shared-keypairs",
     "ascii-length",
     "long-metadata-key",
     "crash-on-empty",

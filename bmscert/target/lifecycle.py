@@ -105,6 +105,7 @@ class Transition:
     server_id: str
     changes_state: bool = True
     on_finish: Callable[[Transition], None] | None = field(default=None, repr=False)
+    project_id: str = ""
 
     @property
     def kind(self) -> str:
@@ -149,6 +150,7 @@ class Lifecycle:
         self.failure_rate = failure_rate
         self._random = random.Random(seed)
         self._pending: list[Transition] = []
+        self._running_jobs: list[Job] = []
 
     def duration(self, action: str) -> float:
         return self.job_seconds[action.split("-")[0]]
@@ -163,7 +165,14 @@ class Lifecycle:
     def _schedule(self, server: Server, action: str, now: float, changes_state: bool, on_finish):
         fails = self.failure_rate > 0 and self._random.random() < self.failure_rate
         transition = Transition(
-            action, now, now + self.duration(action), fails, server.id, changes_state, on_finish
+            action,
+            now,
+            now + self.duration(action),
+            fails,
+            server.id,
+            changes_state,
+            on_finish,
+            server.project_id,
         )
         self._pending.append(transition)
         return transition
@@ -210,12 +219,14 @@ class Lifecycle:
             sub_job.timeline = transition
             job.sub_jobs.append(sub_job)
         project.jobs[job.job_id] = job
+        self._running_jobs.append(job)
         self._update_job(job, now)
         return job
 
     def advance(self, project: Project, now: float) -> None:
-        """Finish every transition that is due, then bring the project's jobs up to date."""
-        due = [t for t in self._pending if now >= t.end]
+        """Finish every transition of the project that is due, then bring the project's jobs
+        up to date; another project's transitions wait for a call of their own project."""
+        due = [t for t in self._pending if now >= t.end and t.project_id == project.id]
         for transition in due:
             self._pending.remove(transition)
             server = project.servers.get(transition.server_id)
@@ -223,9 +234,10 @@ class Lifecycle:
                 self._finish(server, transition)
             if transition.on_finish is not None:
                 transition.on_finish(transition)
-        for job in project.jobs.values():
-            if job.status not in ("SUCCESS", "FAIL"):
-                self._update_job(job, now)
+        for job in [job for job in self._running_jobs if job.project_id == project.id]:
+            self._update_job(job, now)
+            if job.status in ("SUCCESS", "FAIL"):
+                self._running_jobs.remove(job)
 
     def _finish(self, server: Server, transition: Transition) -> None:
         action = transition.action

@@ -13,6 +13,10 @@ load analysis must tell the shapes apart from traffic alone:
 - ``token-bucket``: a bucket refilled at ceiling/window per second, holding a tenth of the
   ceiling as burst allowance.
 
+A real gateway may also throttle what the documents give no ceiling (the Nova subset); the
+target can be given such undocumented limits, so that the load phase's discovery mode has
+something to find.
+
 Start, reboot and stop share one URI; whether they share one counter is the behaviour
 ``action_counters`` (``separate`` by default: the documents give each its own ceiling).
 
@@ -55,6 +59,7 @@ class CeilingEnforcer:
         algorithm: str = "fixed",
         shared_actions: bool = False,
         scales: dict[str, float] | None = None,
+        undocumented: dict[str, int] | None = None,
     ):
         if algorithm not in ALGORITHMS:
             raise ValueError(f"unknown limiter algorithm {algorithm!r}")
@@ -62,6 +67,7 @@ class CeilingEnforcer:
         self.algorithm = algorithm
         self.shared_actions = shared_actions
         self.scales = scales or {}
+        self.undocumented = undocumented or {}
         self._limiter = WINDOW_ALGORITHMS.get(algorithm, FixedWindowRateLimiter)(MemoryStorage())
         self._items: dict[str, RateLimitItemPerSecond] = {}
         self._buckets: dict[str, token_bucket.Limiter] = {}
@@ -85,9 +91,10 @@ class CeilingEnforcer:
         return self._limiter.hit(item, key, caller)
 
     def ceiling_of(self, operation: Operation) -> int | None:
-        """The documented ceiling, unless a deliberate fault scales it."""
+        """The documented ceiling, unless a deliberate fault scales it; for an operation with
+        none documented, the undocumented limit the target was given, if any."""
         if operation.ceiling_per_minute is None:
-            return None
+            return self.undocumented.get(operation.id)
         return max(1, round(operation.ceiling_per_minute * self.scales.get(operation.id, 1.0)))
 
     def _bucket(self, key: str, ceiling: int) -> token_bucket.Limiter:

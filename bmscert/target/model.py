@@ -187,6 +187,17 @@ class Keypair:
     type: str = "ssh"
 
 
+@dataclass(frozen=True)
+class User:
+    """An IAM user: a member of one project, in one domain (the account)."""
+
+    id: str
+    name: str
+    domain_id: str
+    domain_name: str
+    project_id: str
+
+
 @dataclass
 class World:
     flavors: dict[str, Flavor]
@@ -196,6 +207,7 @@ class World:
     lifecycle: Any = None
     faults: Any = None
     keypairs: dict[str, dict[str, Keypair]] = field(default_factory=dict)
+    users: dict[str, User] = field(default_factory=dict)
 
     def keypairs_of(self, user_id: str) -> dict[str, Keypair]:
         """The key pairs of ``user_id`` by name; key pairs belong to users, not projects."""
@@ -203,3 +215,6 @@ class World:
 
     def project(self, project_id: str) -> Project | None:
         return self.projects.get(project_id)
+
+    def user_by_id(self, user_id: str) -> User | None:
+        return next((user for user in self.users.values() if user.id == user_id), None)

@@ -1,5 +1,6 @@
-"""The state the reference target starts with: one project with servers, volumes, a job, and
-the key pair the first server was built with.
+"""The state the reference target starts with: a project with servers, volumes, a job, and the
+key pair the first server was built with; a second project (another tenant) with a server,
+a job and a key pair of its own; two users in each project.
 
 Ids are derived from the settings' seed, so a given seed always yields the same ids and a
 test can name them without asking the target first.
@@ -21,6 +22,7 @@ from bmscert.target.model import (
     Project,
     Server,
     SubJob,
+    User,
     Volume,
     World,
 )
@@ -29,6 +31,15 @@ from bmscert.target.settings import TargetSettings
 
 _NAMESPACE = uuid.UUID("6f1c7e0a-3a55-4f0e-9d49-3b5d2c1e8a10")
 AVAILABILITY_ZONE = "cn-north-4a"
+DOMAIN_NAME = "bmscert"
+# Each role's user: (name, index of its id, whether it belongs to the second project).
+USERS = {
+    "main": ("bmscert-main", 0, False),
+    "peer": ("bmscert-peer", 2, False),
+    "other": ("bmscert-other", 3, True),
+    "other_peer": ("bmscert-other-peer", 4, True),
+}
+OTHER_SERVER_INDEX = 9
 
 
 class SeedIds:
@@ -242,19 +253,71 @@ def build_world(settings: TargetSettings, now: float | None = None) -> World:
 
     job = _finished_create_job(ids, project, servers[0])
     project.jobs[job.job_id] = job
+    other = _other_project(ids, settings, linux, now)
     world = World(
-        flavors=_flavors(), images=images, projects={project.id: project}, region=settings.region
+        flavors=_flavors(),
+        images=images,
+        projects={project.id: project, other.id: other},
+        region=settings.region,
+        users=_users(ids, project, other),
     )
     seed_key = _seed_keypair(ids, project, servers[0])
     world.keypairs_of(project.user_id)[seed_key.name] = seed_key
+    other_server = other.servers[ids.uuid("server", OTHER_SERVER_INDEX)]
+    other_key = _seed_keypair(ids, other, other_server, key_id=2)
+    world.keypairs_of(other.user_id)[other_key.name] = other_key
     return world
 
 
-def _seed_keypair(ids: SeedIds, project: Project, server: Server) -> Keypair:
-    material = b"".join(uuid.uuid5(_NAMESPACE, f"{ids.seed}/key/{n}").bytes for n in range(16))
+def _users(ids: SeedIds, project: Project, other: Project) -> dict[str, User]:
+    """Two users per project, by role; the first of each owns its project's seeded servers."""
+    domain_id = ids.hex("domain")
+    return {
+        role: User(
+            id=ids.hex("user", index),
+            name=name,
+            domain_id=domain_id,
+            domain_name=DOMAIN_NAME,
+            project_id=other.id if in_other else project.id,
+        )
+        for role, (name, index, in_other) in USERS.items()
+    }
+
+
+def _other_project(ids: SeedIds, settings: TargetSettings, image_id: str, now: float) -> Project:
+    """Another tenant of the same region: one running server, its creation job, its disks."""
+    other = Project(
+        id=ids.hex("project", 2),
+        name=f"{settings.region}_bmscert-other",
+        user_id=ids.hex("user", 3),
+    )
+    server = _server(
+        ids,
+        other,
+        OTHER_SERVER_INDEX,
+        name="bms-other-01",
+        flavor_id="physical.s4.medium",
+        image_id=image_id,
+        created=now - 5 * 86400.0,
+        key_name="bmscert-other-key",
+        user_metadata={"purpose": "another tenant"},
+        tags=["__type_baremetal"],
+    )
+    _attach_disks(server, other, ids, OTHER_SERVER_INDEX)
+    other.servers[server.id] = server
+    job = _finished_create_job(ids, other, server, index=2)
+    other.jobs[job.job_id] = job
+    return other
+
+
+def _seed_keypair(ids: SeedIds, project: Project, server: Server, key_id: int = 1) -> Keypair:
+    salt = "" if key_id == 1 else f"/{key_id}"
+    material = b"".join(
+        uuid.uuid5(_NAMESPACE, f"{ids.seed}/key{salt}/{n}").bytes for n in range(16)
+    )
     public_key = emulated_public_key(material, comment="bmscert-seed")
     return Keypair(
-        id=1,
+        id=key_id,
         name=server.key_name,
         user_id=project.user_id,
         public_key=public_key,
@@ -263,11 +326,11 @@ def _seed_keypair(ids: SeedIds, project: Project, server: Server) -> Keypair:
     )
 
 
-def _finished_create_job(ids: SeedIds, project: Project, server: Server) -> Job:
+def _finished_create_job(ids: SeedIds, project: Project, server: Server, index: int = 1) -> Job:
     begin = server.created
     end = server.launched_at
     sub_job = SubJob(
-        ids.hex("sub-job", 1),
+        ids.hex("sub-job", index),
         "baremetalSingleCreate",
         server.id,
         status="SUCCESS",
@@ -275,7 +338,7 @@ def _finished_create_job(ids: SeedIds, project: Project, server: Server) -> Job:
         end=end - 1,
     )
     return Job(
-        ids.hex("job", 1),
+        ids.hex("job", index),
         "baremetalBatchCreate",
         project.id,
         begin,
@@ -303,4 +366,19 @@ def seed_resources(settings: TargetSettings) -> dict[str, str]:
         "subnet_id": ids.uuid("network", 0),
         "availability_zone": AVAILABILITY_ZONE,
         "user_id": ids.hex("user"),
+    }
+
+
+def seed_identities(settings: TargetSettings) -> dict[str, dict[str, str]]:
+    """Who each role is (never a secret): user name, domain, user id, project id."""
+    ids = SeedIds(settings.seed)
+    projects = {False: ids.hex("project"), True: ids.hex("project", 2)}
+    return {
+        role: {
+            "username": name,
+            "domain": DOMAIN_NAME,
+            "user_id": ids.hex("user", index),
+            "project_id": projects[in_other],
+        }
+        for role, (name, index, in_other) in USERS.items()
     }

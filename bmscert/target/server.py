@@ -1,9 +1,10 @@
 """Running the reference target on loopback: two ports, one event loop, clean shutdown.
 
-``serve`` (the ``bmscert serve`` command) binds both sockets first, so a port in use is
-reported before anything starts, then runs one uvicorn server per endpoint in one event loop
-until SIGINT or SIGTERM. When both accept connections it writes a ready file (JSON:
-endpoints, seeded ids, window; never the token) for the process that started it.
+``serve`` (the ``bmscert serve`` command) binds every socket first (BMS, ECS and IAM), so a
+port in use is reported before anything starts, then runs one uvicorn server per endpoint in
+one event loop until SIGINT or SIGTERM. When all accept connections it writes a ready file
+(JSON: endpoints, seeded ids and users, window; never a secret) for the process that started
+it. Replies carry a ``Date`` from the target's own clock, which a setting may skew.
 
 ``ThreadedTarget`` runs the same servers in a background thread, for the project's own tests
 and benchmarks.
@@ -16,6 +17,7 @@ import contextlib
 import errno
 import json
 import logging
+import os
 import signal
 import socket
 import threading
@@ -27,10 +29,27 @@ import uvicorn
 
 from bmscert.errors import ConfigError, EnvironmentBlocked, HarnessFailure
 from bmscert.target.app import ReferenceTarget, build_target
-from bmscert.target.seed import seed_resources
+from bmscert.target.seed import seed_identities, seed_resources
 from bmscert.target.settings import LOOPBACK, TargetSettings
 
 logger = logging.getLogger(__name__)
+
+PARENT_PID_ENV = "BMSCERT_TARGET_PARENT_PID"
+
+
+def _run_loop(main) -> None:
+    """Run ``main`` on uvloop when it is installed (uvicorn's own choice), else asyncio's loop.
+
+    Driving both servers from one loop means uvicorn never picks the loop itself; without
+    this the reference target would serve at about half the rate uvicorn gives a bare app.
+    """
+    try:
+        import uvloop
+    except ImportError:
+        asyncio.run(main)
+        return
+    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+        runner.run(main)
 
 
 class _SharedSignalServer(uvicorn.Server):
@@ -72,23 +91,27 @@ class RunningTarget:
         self.sockets = [
             bind(settings.host, settings.bms_port, "--bms-port"),
             bind(settings.host, settings.ecs_port, "--ecs-port"),
+            bind(settings.host, settings.iam_port, "--iam-port"),
         ]
         self.target = build_target(settings)
         self.servers = [
             _SharedSignalServer(
-                uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
+                uvicorn.Config(
+                    app, log_level="warning", access_log=False, lifespan="off", date_header=False
+                )
             )
-            for app in (self.target.bms_app, self.target.ecs_app)
+            for app in (self.target.bms_app, self.target.ecs_app, self.target.iam_app)
         ]
 
     @property
     def info(self) -> dict[str, Any]:
-        """What a client needs to reach the target; never the token."""
-        bms_port, ecs_port = (sock.getsockname()[1] for sock in self.sockets)
+        """What a client needs to reach the target; never a secret."""
         host = self.settings.host
+        urls = [f"http://{host}:{sock.getsockname()[1]}" for sock in self.sockets]
         return {
-            "endpoints": {"bms": f"http://{host}:{bms_port}", "ecs": f"http://{host}:{ecs_port}"},
+            "endpoints": dict(zip(("bms", "ecs", "iam"), urls, strict=True)),
             "resources": seed_resources(self.settings),
+            "identities": seed_identities(self.settings),
             "window_seconds": self.settings.window_seconds,
             "behaviours": self.settings.behaviours,
             "faults": list(self.settings.faults),
@@ -102,7 +125,9 @@ class RunningTarget:
         for server in self.servers:
             server.should_exit = True
 
-    async def serve(self, on_ready: Callable[[], None] | None = None) -> None:
+    async def serve(
+        self, on_ready: Callable[[], None] | None = None, parent_pid: int | None = None
+    ) -> None:
         async def wait_ready() -> None:
             while not self.started:
                 if any(server.should_exit for server in self.servers):
@@ -112,9 +137,20 @@ class RunningTarget:
                 on_ready()
 
         pairs = zip(self.servers, self.sockets, strict=True)
+        watch = [self._outlive_not(parent_pid)] if parent_pid else []
         await asyncio.gather(
-            *(server.serve(sockets=[sock]) for server, sock in pairs), wait_ready()
+            *(server.serve(sockets=[sock]) for server, sock in pairs), wait_ready(), *watch
         )
+
+    async def _outlive_not(self, parent_pid: int) -> None:
+        """Stop once the process that started the target is gone: a target left running by a
+        killed run would hold its ports and state forever."""
+        while not any(server.should_exit for server in self.servers):
+            if os.getppid() != parent_pid:
+                logger.warning("the process that started the target is gone; stopping")
+                self.stop()
+                return
+            await asyncio.sleep(0.5)
 
 
 def serve(
@@ -124,7 +160,16 @@ def serve(
     announce: Callable[[dict[str, Any]], None] | None = None,
 ) -> None:
     """Serve until SIGINT or SIGTERM (the ``bmscert serve`` command)."""
-    running = RunningTarget(settings)
+    serve_running(RunningTarget(settings), ready_file=ready_file, announce=announce)
+
+
+def serve_running(
+    running: RunningTarget,
+    *,
+    ready_file: Path | None = None,
+    announce: Callable[[dict[str, Any]], None] | None = None,
+) -> None:
+    """Serve a target whose sockets are bound until SIGINT or SIGTERM."""
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: running.stop())
 
@@ -137,7 +182,8 @@ def serve(
         if announce is not None:
             announce(info)
 
-    asyncio.run(running.serve(on_ready))
+    parent = os.environ.get(PARENT_PID_ENV, "")
+    _run_loop(running.serve(on_ready, int(parent) if parent.isdigit() else None))
 
 
 class ThreadedTarget:
@@ -149,7 +195,7 @@ class ThreadedTarget:
         self._thread = threading.Thread(target=self._run, name="bmscert-target", daemon=True)
 
     def _run(self) -> None:
-        asyncio.run(self.running.serve(self._ready.set))
+        _run_loop(self.running.serve(self._ready.set))
 
     @property
     def info(self) -> dict[str, Any]:

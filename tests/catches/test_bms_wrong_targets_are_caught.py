@@ -7,7 +7,7 @@ and the check that caught it. The faithful control run of the same operations pa
 
 import pytest
 
-from tests.helpers import only_summary, run_bmscert
+from tests.helpers import run_many
 
 CASES = [
     pytest.param(
@@ -43,15 +43,26 @@ CASES = [
 ]
 
 
+CONTROL = "faithful"
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    """Every faulty run and the faithful control run, side by side."""
+    commands = {
+        case.id: ["run", "--operations", case.values[1], "--skip-load", "--fault", case.values[0]]
+        for case in CASES
+    }
+    operations = sorted({case.values[1] for case in CASES})
+    commands[CONTROL] = ["run", "--operations", ",".join(operations), "--skip-load"]
+    return run_many(commands, tmp_path_factory.mktemp("bms-catches"))
+
+
 @pytest.mark.parametrize(("fault", "operation", "check"), CASES)
 def test_a_wrong_bms_target_fails_the_run_naming_the_operation_and_the_check(
-    tmp_path, fault, operation, check
+    request, runs, fault, operation, check
 ):
-    result = run_bmscert(
-        "run", "--operations", operation, "--skip-load", "--fault", fault, "--reports", tmp_path
-    )
-
-    summary = only_summary(tmp_path)
+    result, summary = runs[request.node.callspec.id]
     entry = summary["operations"][operation]
     assert result.returncode == 1, result.stdout + result.stderr
     assert entry["verdict"] == "fail"
@@ -59,12 +70,8 @@ def test_a_wrong_bms_target_fails_the_run_naming_the_operation_and_the_check(
     assert operation in result.stdout
 
 
-def test_the_same_bms_operations_pass_when_the_target_is_faithful(tmp_path):
+def test_the_same_bms_operations_pass_when_the_target_is_faithful(runs):
+    result, summary = runs[CONTROL]
     operations = sorted({case.values[1] for case in CASES})
-    result = run_bmscert(
-        "run", "--operations", ",".join(operations), "--skip-load", "--reports", tmp_path
-    )
-
-    summary = only_summary(tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     assert {summary["operations"][op]["verdict"] for op in operations} == {"pass"}

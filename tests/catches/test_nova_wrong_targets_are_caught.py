@@ -8,7 +8,7 @@ dialects.
 
 import pytest
 
-from tests.helpers import only_summary, run_bmscert
+from tests.helpers import run_many
 
 CASES = [
     pytest.param(
@@ -56,24 +56,43 @@ CASES = [
 ]
 
 
+DIALECTS = ("huawei", "openstack")
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    """Every faulty run and a faithful control run per dialect, side by side."""
+    commands = {
+        case.id: [
+            "run",
+            "--operations",
+            case.values[1],
+            "--skip-load",
+            "--dialect",
+            case.values[2],
+            "--fault",
+            case.values[0],
+        ]
+        for case in CASES
+    }
+    operations = ",".join(case.values[1] for case in CASES)
+    for dialect in DIALECTS:
+        commands[dialect] = [
+            "run",
+            "--operations",
+            operations,
+            "--skip-load",
+            "--dialect",
+            dialect,
+        ]
+    return run_many(commands, tmp_path_factory.mktemp("nova-catches"))
+
+
 @pytest.mark.parametrize(("fault", "operation", "dialect", "check"), CASES)
 def test_a_wrong_nova_target_fails_the_run_naming_the_operation_and_check(
-    tmp_path, fault, operation, dialect, check
+    request, runs, fault, operation, dialect, check
 ):
-    result = run_bmscert(
-        "run",
-        "--operations",
-        operation,
-        "--skip-load",
-        "--dialect",
-        dialect,
-        "--fault",
-        fault,
-        "--reports",
-        tmp_path,
-    )
-
-    summary = only_summary(tmp_path)
+    result, summary = runs[request.node.callspec.id]
     entry = summary["operations"][operation]
     assert result.returncode == 1, result.stdout + result.stderr
     assert summary["verdict"] == "fail"
@@ -83,21 +102,9 @@ def test_a_wrong_nova_target_fails_the_run_naming_the_operation_and_check(
     assert operation in result.stdout
 
 
-@pytest.mark.parametrize("dialect", ["huawei", "openstack"])
-def test_the_same_operations_pass_against_the_faithful_target_in_each_dialect(tmp_path, dialect):
-    operations = ",".join(case.values[1] for case in CASES)
-    result = run_bmscert(
-        "run",
-        "--operations",
-        operations,
-        "--skip-load",
-        "--dialect",
-        dialect,
-        "--reports",
-        tmp_path,
-    )
-
-    summary = only_summary(tmp_path)
+@pytest.mark.parametrize("dialect", DIALECTS)
+def test_the_same_operations_pass_against_the_faithful_target_in_each_dialect(runs, dialect):
+    result, summary = runs[dialect]
     assert result.returncode == 0, result.stdout + result.stderr
     assert summary["profile"]["dialect"] == dialect
     assert {summary["operations"][case.values[1]]["verdict"] for case in CASES} == {"pass"}

@@ -39,8 +39,10 @@ def faulty_run(tmp_path_factory):
         PROFILE,
         "--reports",
         reports,
+        "--scenarios",
+        "ceiling",
         "--operations",
-        ",".join([*CASES, CONTROL]),
+        ",".join([*CASES, *SHARING, CONTROL]),
     ]
     for fault, _ in CASES.values():
         arguments += ["--fault", fault]

@@ -6,7 +6,7 @@ defect, for the one operation concerned (no load phase, to stay quick).
 
 import pytest
 
-from tests.helpers import only_summary, run_bmscert
+from tests.helpers import run_many
 
 CASES = [
     pytest.param(
@@ -36,15 +36,30 @@ CASES = [
 ]
 
 
+CONTROL = "faithful"
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    """Every faulty run and the faithful control run, side by side."""
+    commands = {
+        case.id: ["run", "--operations", case.values[1], "--skip-load", "--fault", case.values[0]]
+        for case in CASES
+    }
+    commands[CONTROL] = [
+        "run",
+        "--operations",
+        ",".join(case.values[1] for case in CASES),
+        "--skip-load",
+    ]
+    return run_many(commands, tmp_path_factory.mktemp("catches"))
+
+
 @pytest.mark.parametrize(("fault", "operation", "check"), CASES)
 def test_a_wrong_target_fails_the_run_and_the_failure_names_the_operation(
-    tmp_path, fault, operation, check
+    request, runs, fault, operation, check
 ):
-    result = run_bmscert(
-        "run", "--operations", operation, "--skip-load", "--fault", fault, "--reports", tmp_path
-    )
-
-    summary = only_summary(tmp_path)
+    result, summary = runs[request.node.callspec.id]
     entry = summary["operations"][operation]
     assert result.returncode == 1, result.stdout + result.stderr
     assert summary["verdict"] == "fail"
@@ -54,10 +69,7 @@ def test_a_wrong_target_fails_the_run_and_the_failure_names_the_operation(
     assert operation in result.stdout
 
 
-def test_the_same_operations_pass_when_the_target_is_faithful(tmp_path):
-    operations = ",".join(case.values[1] for case in CASES)
-    result = run_bmscert("run", "--operations", operations, "--skip-load", "--reports", tmp_path)
-
-    summary = only_summary(tmp_path)
+def test_the_same_operations_pass_when_the_target_is_faithful(runs):
+    result, summary = runs[CONTROL]
     assert result.returncode == 0, result.stdout + result.stderr
     assert {summary["operations"][op.values[1]]["verdict"] for op in CASES} == {"pass"}

@@ -180,3 +180,48 @@ def test_shared_action_counters_are_told_from_separate_ones():
     assert _outcomes(shared["BatchStartBaremetalServers"])["no_throttling_below_ceiling"] == (
         "failed"
     )
+
+
+def _ramp_samples(limit_per_window, top=64):
+    from bmscert.runners.schedule import ramp_segments
+
+    segments = ramp_segments(1, 2, top, WINDOW / 2, 1.5 * WINDOW)
+    stream = Stream("list_servers", "GET", "http://x", "/", None, segments)
+    limiter = FixedWindow(limit_per_window) if limit_per_window else None
+    samples = []
+    for sequence, t, step in arrivals(stream):
+        admitted = limiter.admit(t) if limiter else True
+        status = 200 if admitted else 429
+        samples.append(
+            Sample(
+                t,
+                "list_servers",
+                sequence,
+                step,
+                status,
+                1.0,
+                "accepted" if admitted else "throttled",
+                "",
+            )
+        )
+    steps = [{"label": s.step, "fraction": 0.0, "start": s.start, "end": s.end} for s in segments]
+    return samples, steps, {s.step: s.arrivals for s in segments}
+
+
+def test_discovery_finds_an_undocumented_limit_and_warns():
+    from bmscert.checks.ceiling import discover, discovery_verdicts
+
+    finding = discover("list_servers", WINDOW, *_ramp_samples(300))
+    [verdict] = discovery_verdicts(finding)
+    assert finding.estimate is not None
+    assert verdict.outcome == "warning"
+    assert "onset" in finding.method
+
+
+def test_discovery_without_a_limit_passes_and_reports_the_top_rate():
+    from bmscert.checks.ceiling import discover, discovery_verdicts
+
+    finding = discover("list_servers", WINDOW, *_ramp_samples(None))
+    assert finding.estimate is None
+    assert discovery_verdicts(finding)[0].outcome == "passed"
+    assert finding.best_window == 640

@@ -3,7 +3,14 @@
 import socket
 
 from bmscert.errors import ExitCode
-from tests.helpers import assert_one_clean_error_line, only_summary, run_bmscert
+from bmscert.target.server import ThreadedTarget
+from bmscert.target.settings import Account, TargetSettings
+from tests.helpers import (
+    assert_one_clean_error_line,
+    only_summary,
+    remote_profile,
+    run_bmscert,
+)
 
 
 def _free_port():
@@ -94,3 +101,88 @@ def test_a_fault_against_a_remote_target_is_refused(tmp_path):
     )
     assert_one_clean_error_line(result)
     assert result.returncode == ExitCode.CONFIG
+
+
+SECRET = "s3cret-never-shown-0123"
+
+
+def test_a_profile_asking_for_both_auth_methods_is_a_config_error(tmp_path):
+    profile = _remote_profile(tmp_path, "http://127.0.0.1:1", "auth: {method: 'token,aksk'}\n")
+    result = run_bmscert("run", "--target", profile, "--reports", tmp_path / "r")
+    line = assert_one_clean_error_line(result)
+    assert result.returncode == ExitCode.CONFIG
+    assert "both auth methods" in line
+
+
+def test_a_malformed_credential_is_a_credential_error_that_never_shows_it(tmp_path):
+    profile = _remote_profile(tmp_path, "http://127.0.0.1:1")
+    env = {"BMSCERT_TOKEN": f"two words {SECRET}"}
+    result = run_bmscert("run", "--target", profile, "--reports", tmp_path / "r", env=env)
+    line = assert_one_clean_error_line(result)
+    assert result.returncode == ExitCode.CREDENTIALS
+    assert "BMSCERT_TOKEN" in line
+    assert SECRET not in result.stdout + result.stderr
+
+
+def test_mutating_suites_against_a_remote_host_are_refused_without_an_explicit_yes(tmp_path):
+    extra = "safety: {allow: [readonly, mutating]}\n"
+    profile = _remote_profile(tmp_path, "https://bms.example.invalid", extra)
+    result = run_bmscert("run", "--target", profile, "--reports", tmp_path / "r")
+    line = assert_one_clean_error_line(result)
+    assert result.returncode == ExitCode.CONFIG
+    assert "mutate_non_loopback" in line
+
+
+def _loopback(tmp_path, settings, method):
+    running = ThreadedTarget(settings)
+    profile = remote_profile(tmp_path, running.info, f"auth: {{method: {method}}}\n")
+    return running, profile
+
+
+def test_a_clock_the_target_sees_far_off_is_named_for_aksk(tmp_path):
+    accounts = {"main": Account(access_key="AKSKEW", secret_key=SECRET)}
+    settings = TargetSettings(accounts=accounts, clock_offset_seconds=20 * 60)
+    env = {"BMSCERT_ACCESS_KEY": "AKSKEW", "BMSCERT_SECRET_KEY": SECRET}
+    running, profile = _loopback(tmp_path, settings, "aksk")
+    with running:
+        result = run_bmscert("run", "--target", profile, "--reports", tmp_path / "r", env=env)
+    line = assert_one_clean_error_line(result)
+    assert result.returncode == ExitCode.ENVIRONMENT
+    assert "20 min behind the target's" in line
+    assert SECRET not in result.stdout + result.stderr
+
+
+def test_an_aksk_pair_the_target_refuses_is_one_line_naming_neither_key(tmp_path):
+    accounts = {"main": Account(access_key="AKREAL", secret_key="the-real-secret-key")}
+    env = {"BMSCERT_ACCESS_KEY": "AKWRONG0123", "BMSCERT_SECRET_KEY": SECRET}
+    running, profile = _loopback(tmp_path, TargetSettings(accounts=accounts), "aksk")
+    with running:
+        result = run_bmscert("run", "--target", profile, "--reports", tmp_path / "r", env=env)
+    line = assert_one_clean_error_line(result)
+    assert result.returncode == ExitCode.CREDENTIALS
+    assert "refused the AK/SK pair" in line
+    assert "AKWRONG0123" not in result.stdout + result.stderr
+    assert SECRET not in result.stdout + result.stderr
+
+
+def test_an_iam_login_the_target_refuses_is_one_line_without_the_password(tmp_path):
+    running, profile = _loopback(tmp_path, TargetSettings(), "token")
+    env = {
+        "BMSCERT_TOKEN": "",
+        "BMSCERT_IAM_USER": "bmscert-main",
+        "BMSCERT_IAM_PASSWORD": SECRET,
+        "BMSCERT_IAM_DOMAIN": "bmscert",
+    }
+    with running:
+        result = run_bmscert("run", "--target", profile, "--reports", tmp_path / "r", env=env)
+    line = assert_one_clean_error_line(result)
+    assert result.returncode == ExitCode.CREDENTIALS
+    assert "refused the password login" in line
+    assert SECRET not in result.stdout + result.stderr
+
+
+def test_cleanup_of_a_run_id_that_is_not_one_is_a_config_error(tmp_path):
+    result = run_bmscert("cleanup", "--run-id", "last-tuesday", "--reports", tmp_path)
+    line = assert_one_clean_error_line(result)
+    assert result.returncode == ExitCode.CONFIG
+    assert "--run-id" in line

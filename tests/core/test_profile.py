@@ -108,3 +108,33 @@ def test_an_unknown_kind_of_job_is_refused(tmp_path):
     path = _write(tmp_path, "name: e\ntarget: {kind: embedded, job_seconds: {boot: 1}}\n")
     with pytest.raises(ConfigError, match="job_seconds"):
         load_profile(path)
+
+
+def test_a_profile_asking_for_both_auth_methods_gets_one_line(tmp_path):
+    path = _write(tmp_path, REMOTE + "auth: {method: [token, aksk]}\n")
+    with pytest.raises(ConfigError, match="asks for both auth methods") as error:
+        load_profile(path)
+    assert "\n" not in str(error.value)
+
+
+def test_the_auth_section_names_where_secrets_are_never_the_secrets(tmp_path):
+    text = REMOTE + "auth: {method: aksk, env_prefix: ACME, credentials_file: creds.yaml}\n"
+    profile = load_profile(_write(tmp_path, text))
+    assert profile.auth.method == "aksk"
+    assert profile.auth.variable("other", "secret_key") == "ACME_OTHER_SECRET_KEY"
+    assert profile.auth.credentials_file == str(tmp_path / "creds.yaml")
+    assert Profile.from_json(profile.to_json()) == profile
+
+
+def test_mutating_suites_against_a_remote_host_need_an_explicit_yes(tmp_path):
+    text = REMOTE + "safety: {allow: [readonly, mutating]}\n"
+    with pytest.raises(ConfigError, match=r"safety\.mutate_non_loopback: true"):
+        load_profile(_write(tmp_path, text))
+    confirmed = text.replace("mutating]}", "mutating], mutate_non_loopback: true}")
+    assert "mutating" in load_profile(_write(tmp_path, confirmed)).safety_allow
+
+
+def test_mutating_suites_against_loopback_need_no_confirmation(tmp_path):
+    text = REMOTE.replace("https://bms.example.invalid", "http://127.0.0.1:8000")
+    profile = load_profile(_write(tmp_path, text + "safety: {allow: [destructive]}\n"))
+    assert profile.safety_allow == ("destructive",)

@@ -39,6 +39,7 @@ def both_runs(tmp_path_factory):
 
 
 def _verdicts(summary):
+    """Verdict, limiter shape and enforced ceiling per loaded operation."""
     return {
         op: (
             entry["verdict"],
@@ -52,14 +53,17 @@ def _verdicts(summary):
 
 def test_one_process_and_a_master_with_two_workers_agree(both_runs):
     single, distributed, _ = both_runs
-    assert _verdicts(single) == _verdicts(distributed)
-    assert set(_verdicts(single)) == set(OPERATIONS.split(","))
+    one, many = _verdicts(single), _verdicts(distributed)
+    assert set(one) == set(many) == set(OPERATIONS.split(","))
+    for operation in one:
+        assert one[operation][:2] == many[operation][:2]
+        assert one[operation][2] == pytest.approx(many[operation][2], rel=0.01)
 
 
 def test_each_worker_issued_its_own_share_and_together_every_arrival(both_runs):
     _, distributed, reports = both_runs
     (run_dir,) = reports.iterdir()
-    files = sorted((run_dir / "load-samples").glob("samples-*.csv"))
+    files = sorted((run_dir / "load-ceiling").glob("samples-*.csv"))
     shares = []
     for path in files:
         with path.open() as handle:

@@ -1,8 +1,9 @@
 """The official Python SDK (huaweicloudsdkbms) reads every reply of the reference target.
 
-The SDK is pointed at an embedded target with an access key the target accepts, and calls
-every BMS operation it offers (21 of the 22: it has no method for ``GET /``), in an order that
-makes each one valid (stop before reinstall, attach before detach). Each reply must
+The SDK is pointed at an embedded target with an AK/SK pair the target knows (the target
+verifies every signature), and calls every BMS operation it offers (21 of the 22: it has no
+method for ``GET /``), in an order that makes each one valid (stop before reinstall, attach
+before detach). Each reply must
 deserialize, and the SDK's model must hold what the raw JSON holds, member for member and
 value for value. Where the SDK's model cannot hold what the documents put on the wire, the
 difference is listed in ``KNOWN_SDK_GAPS`` with its reason; an unlisted difference fails, and
@@ -27,10 +28,10 @@ from huaweicloudsdkcore.http.http_config import HttpConfig
 
 from bmscert.target.seed import seed_resources
 from bmscert.target.server import ThreadedTarget
-from bmscert.target.settings import TargetSettings
+from bmscert.target.settings import Account, TargetSettings
 
 ACCESS_KEY = "BMSCERTTESTACCESSKEY"
-SECRET_KEY = "bmscert-test-secret-key-not-verified"
+SECRET_KEY = "bmscert-test-secret-key-verified"
 QUICK_JOBS = dict.fromkeys(
     ("create", "start", "stop", "reboot", "reinstall", "attach", "detach"), 0.05
 )
@@ -284,7 +285,8 @@ def _play(run: Scenario) -> None:
 
 @pytest.fixture(scope="module")
 def scenario():
-    settings = TargetSettings(access_keys=(ACCESS_KEY,), job_seconds=QUICK_JOBS)
+    account = Account(access_key=ACCESS_KEY, secret_key=SECRET_KEY)
+    settings = TargetSettings(accounts={"main": account}, job_seconds=QUICK_JOBS)
     ids = seed_resources(settings)
     with ThreadedTarget(settings) as running:
         config = HttpConfig.get_default_config()

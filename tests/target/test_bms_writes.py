@@ -2,9 +2,12 @@
 
 import time
 
+import httpx
 import pytest
 
+from bmscert.core.auth import AkSkAuth, Outgoing
 from bmscert.core.behaviours import resolve_behaviours
+from bmscert.target.settings import Account
 from tests.conftest import live_target
 
 QUICK = {"create": 0.2, "start": 0.2, "stop": 0.2, "reboot": 0.2, "reinstall": 0.2}
@@ -320,15 +323,19 @@ def test_deleting_the_windows_password_leaves_an_empty_one(target):
     assert shown == {"password": ""}
 
 
-def test_a_configured_access_key_is_accepted_and_another_refused(seeded):
-    signed = "SDK-HMAC-SHA256 Access={}, SignedHeaders=host;x-sdk-date, Signature=00"
-    with live_target(authenticated=False, access_keys=("AKGOOD",)) as client:
-        path = f"/v1/{seeded['project_id']}/baremetalservers/limits"
-        good = client.get(path, headers={"Authorization": signed.format("AKGOOD")})
-        bad = client.get(path, headers={"Authorization": signed.format("AKBAD")})
+def test_a_signed_request_is_accepted_for_a_known_key_and_refused_for_another(seeded):
+    accounts = {"main": Account(access_key="AKGOOD", secret_key="good-secret-key")}
+    with live_target(authenticated=False, accounts=accounts) as client:
+        url = f"{client.base_url}/v1/{seeded['project_id']}/baremetalservers/limits"
+        good = AkSkAuth("AKGOOD", "good-secret-key", seeded["project_id"])
+        unknown = AkSkAuth("AKBAD", "good-secret-key", seeded["project_id"])
+        replies = [
+            httpx.get(signed.url, headers=signed.headers)
+            for signed in (s.signed(Outgoing("GET", url)) for s in (good, unknown))
+        ]
 
-    assert good.status_code == 200
-    assert (bad.status_code, bad.json()["error_code"]) == (401, "APIGW.0301")
+    assert replies[0].status_code == 200
+    assert (replies[1].status_code, replies[1].json()["error_code"]) == (401, "APIGW.0301")
 
 
 @pytest.mark.parametrize(

@@ -9,11 +9,12 @@ the ``state_conflict`` behaviour's answer where none does.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from bmscert.target.http import ApiError, Call, bms_error
 from bmscert.target.lifecycle import Refusal
-from bmscert.target.model import Job, Server
+from bmscert.target.model import Job, Project, Server
 
 _DOCUMENTED_REFUSALS = {
     Refusal.POWERING_ON: ("BMS.0035", "The server is powering on; the operation is refused"),
@@ -40,6 +41,8 @@ def server_of(call: Call) -> Server:
 
 def server_by_id(call: Call, server_id: str) -> Server:
     server = call.project.servers.get(server_id)
+    if server is None and fault_active(call, "cross-project"):
+        server = anywhere(call, lambda project: project.servers.get(server_id))
     if server is None or server.status == "DELETED":
         raise unknown_server(call)
     return server
@@ -52,7 +55,10 @@ def servers_named(call: Call, server_ids: Iterable[str]) -> list[Server]:
 
 
 def job_of(call: Call) -> Job:
-    job = call.project.jobs.get(call.path.get("job_id", ""))
+    job_id = call.path.get("job_id", "")
+    job = call.project.jobs.get(job_id)
+    if job is None and fault_active(call, "cross-project"):
+        job = anywhere(call, lambda project: project.jobs.get(job_id))
     if job is None:
         status = 404 if call.settings.behaviours["unknown_job"] == "not-found-404" else 400
         raise bms_error(status, "BMS.0001", "The job does not exist")
@@ -76,6 +82,12 @@ def fault_active(call: Call, kind: str, operation: str | None = None) -> bool:
     """Whether a deliberate defect applies here (never, unless a test asked for it)."""
     faults = call.world.faults
     return bool(faults) and faults.has(kind, operation or call.operation.id)
+
+
+def anywhere(call: Call, find: Callable[[Project], Any]) -> Any:
+    """What ``find`` finds in any project: only the deliberate fault ``cross-project`` looks
+    past the caller's own."""
+    return next((found for p in call.world.projects.values() if (found := find(p))), None)
 
 
 def new_job_id() -> str:

@@ -11,7 +11,7 @@ from bmscert.target.faults import injected
 from bmscert.target.http import Call, Reply, nova_fault
 from bmscert.target.model import Keypair
 from bmscert.target.nova import keys, render
-from bmscert.target.nova.lookup import keypair_of, status_for
+from bmscert.target.nova.lookup import keypair_of, status_for, visible_keypairs
 from bmscert.target.registry import handles
 
 
@@ -43,7 +43,7 @@ def _check_room(call: Call, name: str) -> None:
 
 @handles("list_keypairs")
 def list_keypairs(call: Call) -> Reply:
-    owned = sorted(call.world.keypairs_of(call.user_id).values(), key=lambda pair: pair.name)
+    owned = sorted(visible_keypairs(call).values(), key=lambda pair: pair.name)
     listed = [{"keypair": render.keypair_listed(call, pair)} for pair in owned]
     return Reply(200, {"keypairs": listed})
 
@@ -78,5 +78,5 @@ def show_keypair(call: Call) -> Reply:
 @handles("delete_keypair")
 def delete_keypair(call: Call) -> Reply:
     keypair = keypair_of(call)
-    del call.world.keypairs_of(call.user_id)[keypair.name]
+    del call.world.keypairs_of(keypair.user_id)[keypair.name]
     return Reply(status_for(call))

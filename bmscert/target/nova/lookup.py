@@ -6,6 +6,7 @@ unlike the BMS native API, whose answer is a behaviour choice.
 
 from __future__ import annotations
 
+from bmscert.target.bms.lookup import anywhere, fault_active
 from bmscert.target.http import Call, nova_fault
 from bmscert.target.model import Flavor, Keypair, Server
 
@@ -13,6 +14,8 @@ from bmscert.target.model import Flavor, Keypair, Server
 def server_of(call: Call) -> Server:
     server_id = call.path.get("server_id", "")
     server = call.project.servers.get(server_id)
+    if server is None and fault_active(call, "cross-project"):
+        server = anywhere(call, lambda project: project.servers.get(server_id))
     if server is None or server.status == "DELETED":
         raise nova_fault(404, f"Instance {server_id} could not be found.")
     return server
@@ -26,9 +29,22 @@ def flavor_of(call: Call) -> Flavor:
     return flavor
 
 
+def visible_keypairs(call: Call) -> dict[str, Keypair]:
+    """The caller's key pairs by name; the deliberate fault ``shared-keypairs`` adds those of
+    every other user of the caller's project."""
+    owned = call.world.keypairs_of(call.user_id)
+    if not fault_active(call, "shared-keypairs"):
+        return owned
+    project_users = [u.id for u in call.world.users.values() if u.project_id == call.project.id]
+    shared = {}
+    for user_id in project_users:
+        shared.update(call.world.keypairs_of(user_id))
+    return {**shared, **owned}
+
+
 def keypair_of(call: Call) -> Keypair:
     name = call.path.get("keypair_name", "")
-    keypair = call.world.keypairs_of(call.user_id).get(name)
+    keypair = visible_keypairs(call).get(name)
     if keypair is None:
         raise nova_fault(404, f"Keypair {name} not found for user {call.user_id}")
     return keypair
