@@ -96,7 +96,9 @@ def test_the_generated_suites_fail_the_wrong_target_naming_the_operation(
 
 
 @pytest.mark.parametrize(("fault", "operation"), CASES)
-def test_the_shrunk_example_is_attached_as_redacted_curl_lines(request, runs, fault, operation):
+def test_the_shrunk_example_is_attached_as_redacted_curl_lines_and_kept(
+    request, runs, fault, operation
+):
     folder, results = runs
     key = f"{request.node.callspec.id}-generated"
     _, summary = results[key]
@@ -108,6 +110,10 @@ def test_the_shrunk_example_is_attached_as_redacted_curl_lines(request, runs, fa
     ]
     assert shrunk, sorted(path.name for path in allure.iterdir())
     assert all("curl " in text and "X-Auth-Token: ***" in text for text in shrunk)
+    kept = [
+        path for path in (folder / key / ".hypothesis" / "examples").rglob("*") if path.is_file()
+    ]
+    assert kept, "the failing example is kept for the next run to replay first"
 
 
 @pytest.mark.parametrize(("fault", "operation"), CASES)
