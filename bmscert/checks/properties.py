@@ -21,7 +21,7 @@ from collections.abc import Collection
 from typing import Any
 
 from bmscert.checks import expectations
-from bmscert.checks.results import CheckResult, Outcome
+from bmscert.checks.results import CheckResult, judged
 from bmscert.core.catalogue import Operation
 from bmscert.core.client import Exchange
 from bmscert.core.profile import Profile
@@ -29,26 +29,6 @@ from bmscert.core.profile import Profile
 REFUSALS = frozenset({400, 403, 404, 409})
 _VERSION_READS = {"ShowSpecifiedVersion", "show_api_version"}
 _SHOWN = 300
-
-
-def _result(
-    operation: str,
-    check: str,
-    passed: bool,
-    expected: str,
-    received: str,
-    exchange: Exchange | None,
-) -> CheckResult:
-    outcome: Outcome = "passed" if passed else "failed"
-    return CheckResult(
-        check=check,
-        operation=operation,
-        outcome=outcome,
-        expected=expected,
-        received=received if not passed else "",
-        request_id=exchange.request_id if exchange else "",
-        curl=exchange.curl() if exchange and not passed else "",
-    )
 
 
 def _status_text(statuses: Collection[int]) -> str:
@@ -70,7 +50,7 @@ def no_server_error(exchange: Exchange, what: str = "request") -> CheckResult:
     received = f"HTTP {exchange.status}"
     if exchange.status >= 500:
         received += f" with body {exchange.redacted_response_body(limit=_SHOWN)}"
-    return _result(
+    return judged(
         exchange.operation,
         "no_server_error",
         exchange.status < 500,
@@ -88,7 +68,7 @@ def answer_is_documented(
     received = f"HTTP {exchange.status}"
     if exchange.status not in allowed and exchange.response_body:
         received += f" with body {exchange.redacted_response_body(limit=_SHOWN)}"
-    return _result(
+    return judged(
         exchange.operation,
         "answer_is_documented",
         exchange.status in allowed,
@@ -104,7 +84,7 @@ def refused_as_invalid(exchange: Exchange, broken: str) -> CheckResult:
     received = f"HTTP {exchange.status}"
     if exchange.response_body:
         received += f" with body {exchange.redacted_response_body(limit=_SHOWN)}"
-    return _result(
+    return judged(
         exchange.operation,
         "invalid_request_refused",
         400 <= exchange.status < 500,
@@ -118,7 +98,7 @@ def refusal_changed_nothing(
     operation: str, before: Any, after: Any, exchange: Exchange, what: str = "state"
 ) -> CheckResult:
     """After a refused request, a follow-up read shows the state as it was."""
-    return _result(
+    return judged(
         operation,
         "refusal_changed_nothing",
         before == after,
@@ -136,7 +116,7 @@ def reads_are_repeatable(first: Exchange, second: Exchange) -> CheckResult:
     received = f"HTTP {first.status}, then HTTP {second.status}"
     if first.status == second.status:
         received += f"; bodies differ: {_difference(*bodies)}"
-    return _result(
+    return judged(
         first.operation,
         "reads_are_repeatable",
         same,
@@ -150,7 +130,7 @@ def repeating_changes_nothing(
     operation: str, once: Any, twice: Any, exchange: Exchange, what: str
 ) -> CheckResult:
     """Sending the same replacement again leaves the state the first one left."""
-    return _result(
+    return judged(
         operation,
         "repeating_changes_nothing",
         once == twice,
@@ -167,7 +147,7 @@ def observed_state_matches_model(
 
     ``operation`` is the step whose effect is judged; ``exchange`` is the read that shows it.
     """
-    return _result(
+    return judged(
         operation,
         "observed_state_matches_model",
         model == observed,

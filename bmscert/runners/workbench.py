@@ -186,32 +186,11 @@ class Workbench:
         reply = self.api.call(
             "ListBareMetalServerDetails", path={"server_id": server_id}, recorded=False
         )
-        server = reply.json.get("server", {}) if isinstance(reply.json, dict) else {}
-        volumes = server.get("os-extended-volumes:volumes_attached", [])
-        return {
-            "status": server.get("status"),
-            "task_state": server.get("OS-EXT-STS:task_state"),
-            "name": server.get("name"),
-            "metadata": server.get("metadata"),
-            "key_name": server.get("key_name"),
-            "tags": server.get("tags"),
-            "volumes": sorted(volume.get("id", "") for volume in volumes),
-        }, reply
+        return _server_state(reply), reply
 
     def nova_state(self, server_id: str) -> tuple[dict[str, Any], Exchange]:
         reply = self._nova_at("show_server", TAGS_VERSION, path={"server_id": server_id})
-        server = reply.json.get("server", {}) if isinstance(reply.json, dict) else {}
-        volumes = server.get("os-extended-volumes:volumes_attached", [])
-        return {
-            "status": server.get("status"),
-            "vm_state": server.get("OS-EXT-STS:vm_state"),
-            "task_state": server.get("OS-EXT-STS:task_state"),
-            "name": server.get("name"),
-            "metadata": server.get("metadata"),
-            "key_name": server.get("key_name"),
-            "tags": server.get("tags"),
-            "volumes": sorted(volume.get("id", "") for volume in volumes),
-        }, reply
+        return _server_state(reply, "OS-EXT-STS:vm_state"), reply
 
     def _nova_at(self, operation_id: str, version: str, **kwargs: Any) -> Exchange:
         headers = microversion.request_headers(version)
@@ -311,3 +290,22 @@ class Workbench:
                 return False
             time.sleep(_SETTLE_POLL_SECONDS)
         return True
+
+
+def _server_state(reply: Exchange, *extra: str) -> dict[str, Any]:
+    """What a server detail shows that a request could change, as one comparable dict (the
+    two families show it under the same names; ``extra`` adds members only one shows)."""
+    server = reply.json.get("server", {}) if isinstance(reply.json, dict) else {}
+    volumes = server.get("os-extended-volumes:volumes_attached", [])
+    state = {
+        "status": server.get("status"),
+        "task_state": server.get("OS-EXT-STS:task_state"),
+        "name": server.get("name"),
+        "metadata": server.get("metadata"),
+        "key_name": server.get("key_name"),
+        "tags": server.get("tags"),
+        "volumes": sorted(volume.get("id", "") for volume in volumes),
+    }
+    for member in extra:
+        state[member.removeprefix("OS-EXT-STS:")] = server.get(member)
+    return state
