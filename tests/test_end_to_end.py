@@ -15,7 +15,7 @@ import pytest
 from bmscert.core.ledger import Claims, read_ledger
 from bmscert.core.schemas import load_schemas
 from bmscert.target.iam import ISSUED_PREFIX
-from tests.helpers import run_bmscert
+from tests.helpers import run_bmscert, run_folders
 
 pytestmark = pytest.mark.slow
 
@@ -48,7 +48,7 @@ SECRET_SHAPES = {
 def finished_run(tmp_path_factory):
     reports = tmp_path_factory.mktemp("reports")
     result = run_bmscert("run", "--reports", reports, env=KNOWN_SECRETS, timeout=600)
-    (run_dir,) = reports.iterdir()
+    (run_dir,) = run_folders(reports)
     return result, run_dir
 
 

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from tests.helpers import run_bmscert
+from tests.helpers import run_bmscert, run_folders
 
 pytestmark = pytest.mark.slow
 
@@ -13,7 +13,7 @@ pytestmark = pytest.mark.slow
 def test_every_nova_operation_passes_in_the_openstack_dialect(tmp_path):
     result = run_bmscert("run", "--dialect", "openstack", "--skip-load", "--reports", tmp_path)
 
-    (run_dir,) = tmp_path.iterdir()
+    (run_dir,) = run_folders(tmp_path)
     summary = json.loads((run_dir / "summary.json").read_text())
     nova = {k: v for k, v in summary["operations"].items() if v["family"] == "nova-v2.1"}
     assert result.returncode == 0, result.stdout + result.stderr
