@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 import pytest
-from hypothesis import HealthCheck, Phase, given, seed, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.database import DirectoryBasedExampleDatabase
 from hypothesis.errors import Flaky
 from hypothesis.strategies import SearchStrategy
@@ -241,7 +241,10 @@ class Generation:
 
         property_example._hypothesis_internal_add_digest = self.test_id.encode()  # type: ignore[attr-defined]
         runs = examples or self.budget.examples_per_operation
-        test = seed(self.seed)(self.settings(runs)(given(strategy)(property_example)))
+        test = self.settings(runs)(given(strategy)(property_example))
+        # What hypothesis's @seed sets, without its other effect: @seed switches the example
+        # database off, and a failure must be kept for the next run to replay first.
+        test._hypothesis_internal_use_seed = self.seed  # type: ignore[attr-defined]
         self._run(test, what)
 
     def run_machine(self, machine: type, what: str = "") -> None:
