@@ -57,6 +57,7 @@ from bmscert.runners.cleanup import CleanupReport, clean_up
 from bmscert.runners.embedded import EmbeddedTarget
 from bmscert.runners.load_phase import LoadOptions, run_load_phase
 from bmscert.runners.phases import run_conformance
+from bmscert.runners.selection import new_seed
 from bmscert.target.faults import Faults
 from bmscert.target.signing import CLOCK_WINDOW_SECONDS
 
@@ -75,7 +76,15 @@ class RunRequest:
     workers: int | None = None
     scenarios: tuple[str, ...] | None = None
     dialect: str | None = None
+    suites: tuple[str, ...] = ()
+    seed: int | None = None
     auth: str | None = None
+
+
+def examples_database(reports_root: Path) -> Path:
+    """Where the generated suites keep failing examples: one place under the reports root,
+    so every later run, whatever its id, replays them first."""
+    return reports_root / ".hypothesis" / "examples"
 
 
 @dataclass
@@ -300,7 +309,23 @@ def _run_phases(
         stack.callback(_clean_up_run, state, catalogue, files, env)
 
         if "conformance" in request.phases:
-            phases.append(run_conformance(profile, files, env, request.operations))
+            seed = request.seed if request.seed is not None else new_seed()
+            database = examples_database(request.reports_root)
+            print(
+                f"conformance: generated suites use hypothesis seed {seed}; failing examples "
+                f"are kept in {database} and replayed first"
+            )
+            phases.append(
+                run_conformance(
+                    profile,
+                    files,
+                    env,
+                    request.operations,
+                    suites=request.suites,
+                    seed=seed,
+                    examples_database=database,
+                )
+            )
         if "load" in request.phases and profile.load_enabled:
             options = LoadOptions(
                 workers=request.workers or profile.load_workers,

@@ -177,6 +177,16 @@ def _add_run(commands: argparse._SubParsersAction) -> None:
         description="Certify a target and write reports/<run-id>/.",
     )
     run.add_argument("--skip-load", action="store_true", help="skip the load phase")
+    run.add_argument(
+        "--suites",
+        help="comma-separated conformance suites: handwritten, property, stateful "
+        "(default: all three)",
+    )
+    run.add_argument(
+        "--seed",
+        type=int,
+        help="seed of the generated suites (default: a fresh one, printed and recorded)",
+    )
     _add_target_options(run)
     run.set_defaults(handler=_run)
 
@@ -368,11 +378,29 @@ def _request(args: argparse.Namespace, phases: tuple[str, ...], workers: int | N
     )
 
 
+def _suites(text: str | None) -> tuple[str, ...]:
+    from bmscert.runners.pytest_plugin import SUITES
+
+    if not text:
+        return ()
+    chosen = tuple(name.strip() for name in text.split(",") if name.strip())
+    unknown = [name for name in chosen if name not in SUITES]
+    if unknown or not chosen:
+        raise ConfigError(
+            f"unknown suite(s) in --suites: {', '.join(unknown) or text!r}; "
+            f"choose from {', '.join(SUITES)}"
+        )
+    return chosen
+
+
 def _run(args: argparse.Namespace) -> int:
     from bmscert.certify import run_certification
 
     phases = ("conformance",) if args.skip_load else ("conformance", "load")
-    return run_certification(_request(args, phases))
+    request = _request(args, phases)
+    request.suites = _suites(args.suites)
+    request.seed = args.seed
+    return run_certification(request)
 
 
 def _load(args: argparse.Namespace) -> int:

@@ -21,9 +21,15 @@ def run_bmscert(*args: object, env: dict | None = None, timeout: float = 300):
     )
 
 
+def run_folders(reports: Path) -> list[Path]:
+    """The run folders under a reports root, without what runs share there (the generated
+    suites' example database lives in ``.hypothesis``)."""
+    return sorted(path for path in reports.iterdir() if not path.name.startswith("."))
+
+
 def only_summary(reports: Path) -> dict:
     """The summary.json of the single run under ``reports``."""
-    runs = sorted(reports.iterdir())
+    runs = run_folders(reports)
     assert len(runs) == 1, f"expected one run folder, found {runs}"
     return json.loads((runs[0] / "summary.json").read_text(encoding="utf-8"))
 

@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from tests.helpers import only_summary, run_bmscert
+from tests.helpers import only_summary, run_bmscert, run_folders
 
 pytestmark = pytest.mark.slow
 
@@ -60,7 +60,7 @@ def test_a_signed_run_passes_every_selected_operation(signed_run):
 
 def test_the_auth_and_isolation_suites_ran_signed(signed_run):
     _, reports = signed_run
-    (run_dir,) = reports.iterdir()
+    (run_dir,) = run_folders(reports)
     lines = (run_dir / "events-conformance.jsonl").read_text().splitlines()
     tests = [e["test"] for e in map(json.loads, lines) if e["kind"] == "test"]
     assert sum(t.startswith("test_auth_signing.py") for t in tests) == 5 * len(OPERATIONS)

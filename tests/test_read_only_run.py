@@ -11,7 +11,7 @@ from bmscert.core.ledger import read_ledger
 from bmscert.target.server import ThreadedTarget
 from bmscert.target.settings import TargetSettings
 from tests.conftest import TEST_TOKEN
-from tests.helpers import only_summary, remote_profile, run_bmscert
+from tests.helpers import only_summary, remote_profile, run_bmscert, run_folders
 
 pytestmark = pytest.mark.slow
 
@@ -43,7 +43,7 @@ def test_a_read_only_run_creates_and_changes_nothing_and_says_what_it_skipped(tm
         after = _state(running.target.world)
 
     summary = only_summary(tmp_path / "reports")
-    (run_dir,) = (tmp_path / "reports").iterdir()
+    (run_dir,) = run_folders(tmp_path / "reports")
     records = read_ledger(run_dir / "ledger.jsonl")
     lines = (run_dir / "events-conformance.jsonl").read_text().splitlines()
     skipped = [e for e in map(json.loads, lines) if e.get("outcome") == "skipped"]

@@ -10,28 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bmscert.checks.results import CheckResult, Outcome
+from bmscert.checks.results import CheckResult, judged
 from bmscert.core.client import Exchange
-
-
-def _result(
-    operation: str,
-    check: str,
-    passed: bool,
-    expected: str,
-    received: str,
-    exchange: Exchange | None,
-) -> CheckResult:
-    outcome: Outcome = "passed" if passed else "failed"
-    return CheckResult(
-        check=check,
-        operation=operation,
-        outcome=outcome,
-        expected=expected,
-        received=received,
-        request_id=exchange.request_id if exchange else "",
-        curl=exchange.curl() if exchange and not passed else "",
-    )
 
 
 def server_reaches_state(
@@ -39,7 +19,7 @@ def server_reaches_state(
 ) -> CheckResult:
     """After the call's job succeeded, the server shows the documented end state."""
     status, task = server.get("status"), server.get("OS-EXT-STS:task_state")
-    return _result(
+    return judged(
         operation,
         "server_reaches_state",
         status == wanted and task is None,
@@ -53,7 +33,7 @@ def effect_is_visible(
     operation: str, what: str, expected: Any, observed: Any, exchange: Exchange | None
 ) -> CheckResult:
     """A follow-up read shows the change the call made (a name, a metadata pair, a disk)."""
-    return _result(
+    return judged(
         operation,
         "effect_is_visible",
         observed == expected,
@@ -67,7 +47,7 @@ def quota_is_consumed(
     operation: str, before: int, after: int, created: int, exchange: Exchange
 ) -> CheckResult:
     """Servers being created count against the project's quota at once."""
-    return _result(
+    return judged(
         operation,
         "quota_is_consumed",
         after == before + created,
@@ -91,7 +71,7 @@ def state_is_unchanged(
 ) -> CheckResult:
     """A refused call changed nothing: the same reads give the same answers afterwards."""
     changes = _differences(before, after)
-    return _result(
+    return judged(
         operation,
         "state_is_unchanged",
         not changes,

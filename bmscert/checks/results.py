@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from bmscert.core.client import Exchange
 
 Outcome = Literal["passed", "failed", "warning"]
 
@@ -38,3 +41,24 @@ class CheckResult:
 
     def as_event(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def judged(
+    operation: str,
+    check: str,
+    passed: bool,
+    expected: str,
+    received: str,
+    exchange: Exchange | None,
+) -> CheckResult:
+    """A pass or a failure about one exchange. Only a failure keeps what was received and a
+    curl line: a passing check's reply says nothing the expectation does not."""
+    return CheckResult(
+        check=check,
+        operation=operation,
+        outcome="passed" if passed else "failed",
+        expected=expected,
+        received=received if not passed else "",
+        request_id=exchange.request_id if exchange else "",
+        curl=exchange.curl() if exchange and not passed else "",
+    )

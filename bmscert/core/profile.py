@@ -33,6 +33,11 @@ from bmscert.errors import ConfigError
 from bmscert.paths import schemas_dir
 
 SAFETY_CLASSES = ("readonly", "mutating", "destructive")
+# The generated suites' budget when a profile sets none: CI-sized. A certification run sets
+# its own under ``generation`` (README: "A certification budget").
+EXAMPLES_PER_OPERATION = 6
+STEPS_PER_MACHINE = 10
+RUNS_PER_MACHINE = 4
 # The resolved profile of the run, for the processes it starts (Locust reads it from here).
 PROFILE_ENV = "BMSCERT_PROFILE_FILE"
 CHANGING_CLASSES = ("mutating", "destructive")
@@ -78,6 +83,9 @@ class Profile:
     discovery_max_per_second: float = 64.0
     job_poll_seconds: float = 5.0
     job_timeout_seconds: float = 45 * 60.0
+    examples_per_operation: int = EXAMPLES_PER_OPERATION
+    steps_per_machine: int = STEPS_PER_MACHINE
+    runs_per_machine: int = RUNS_PER_MACHINE
 
     @property
     def is_embedded(self) -> bool:
@@ -233,6 +241,7 @@ def load_profile(path: Path) -> Profile:
     load = data.get("load", {})
     timeouts = data.get("timeouts", {})
     jobs = data.get("jobs", {})
+    generation = data.get("generation", {})
     profile = Profile(
         name=data["name"],
         source=str(path),
@@ -269,6 +278,9 @@ def load_profile(path: Path) -> Profile:
         discovery_max_per_second=load.get("discovery_max_per_second", 64.0),
         job_poll_seconds=jobs.get("poll_seconds", 0.2 if embedded else 5.0),
         job_timeout_seconds=60 * jobs.get("timeout_minutes", 2.0 if embedded else 45.0),
+        examples_per_operation=generation.get("examples_per_operation", EXAMPLES_PER_OPERATION),
+        steps_per_machine=generation.get("steps_per_machine", STEPS_PER_MACHINE),
+        runs_per_machine=generation.get("runs_per_machine", RUNS_PER_MACHINE),
     )
     check_safe_to_change(profile)
     return profile

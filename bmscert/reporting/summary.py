@@ -115,6 +115,15 @@ def _operation_entry(operation, record: OperationRecord) -> dict[str, Any]:
     }
 
 
+def _generation(events: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """How the generated suites drew their inputs (seed, example database, budget), so a
+    failing run can be replayed with ``bmscert run --seed``; None when they did not run."""
+    for event in events:
+        if event["kind"] == "generation":
+            return {k: v for k, v in event.items() if k not in ("kind", "ts")}
+    return None
+
+
 def _findings(path: Path) -> dict[str, Any]:
     """A load scenario's findings per operation, if it ran."""
     if not path.is_file():
@@ -153,7 +162,8 @@ def build_summary(
     cleanup: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     records = {operation.id: OperationRecord() for operation in catalogue}
-    for event in read_events(*files.event_files()):
+    events = list(read_events(*files.event_files()))
+    for event in events:
         _absorb(records, event)
     for operation_id, finding in _findings(files.capacity).items():
         if operation_id in records:
@@ -192,6 +202,7 @@ def build_summary(
             "auth_method": profile.auth.method,
         },
         "behaviours": profile.behaviours,
+        "generation": _generation(events),
         "phases": [asdict(phase) for phase in phases],
         "cleanup": cleanup,
         "totals": {

@@ -43,8 +43,17 @@ def bounded(command: list[str], env: dict[str, str], log: Path, cwd: Path, timeo
 
 
 def run_conformance(
-    profile: Profile, files: RunFiles, env: dict[str, str], operations: list[str]
+    profile: Profile,
+    files: RunFiles,
+    env: dict[str, str],
+    operations: list[str],
+    *,
+    suites: tuple[str, ...] = (),
+    seed: int | None = None,
+    examples_database: Path | None = None,
 ) -> PhaseResult:
+    """Run the suites; ``suites`` narrows them (hand-written, property, stateful), ``seed``
+    and ``examples_database`` make the generated ones repeatable."""
     suite = conformance_dir()
     command = [
         sys.executable,
@@ -68,6 +77,12 @@ def run_conformance(
     ]
     if operations:
         command += ["--bmscert-operations", ",".join(operations)]
+    if suites:
+        command += ["--bmscert-suites", ",".join(suites)]
+    if seed is not None:
+        command += ["--bmscert-seed", str(seed)]
+    if examples_database is not None:
+        command += ["--bmscert-hypothesis-db", str(examples_database)]
 
     print("conformance: running the suites ...", flush=True)
     started = time.monotonic()

@@ -11,7 +11,10 @@ pytest runs in the same environment. When active it:
   to the run's ledger), a ``verify`` verifier and the ``resources`` to work on;
 - records one ``test`` event per test and labels allure results by family and operation,
   with secret members of parametrized bodies (passwords, keys) masked in allure's record of
-  the parameters.
+  the parameters;
+- selects suites (``--bmscert-suites``: the hand-written cases, the ``property`` suites, the
+  ``stateful`` models) and gives the generated ones their seed and example database
+  (``--bmscert-seed``, ``--bmscert-hypothesis-db``), recorded as one ``generation`` event.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ from bmscert.core.schemas import SchemaStore, load_schemas
 from bmscert.errors import BmscertError
 from bmscert.runners.fleet import Fleet
 from bmscert.runners.resources import Resources
+from bmscert.runners.selection import new_seed
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +50,11 @@ _MARKERS = {
     "destructive": "can disrupt a server (power, reinstall, passwords)",
     "throttle": "pushes an operation past its ceiling on purpose",
     "operation(id)": "the catalogue operation a test certifies",
+    "operations(*ids)": "every catalogue operation a test drives (a stateful model)",
+    "property": "a property checked over requests generated from the schemas",
+    "stateful": "a stateful model checked over generated sequences of calls",
 }
+SUITES = ("handwritten", "property", "stateful")
 _STATE: dict[str, Any] = {}
 
 
@@ -55,6 +63,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--bmscert-profile", help="profile: resolved JSON from bmscert run, or YAML")
     group.addoption("--bmscert-events", help="append check and test events here (JSON lines)")
     group.addoption("--bmscert-operations", help="comma-separated operation ids to certify")
+    group.addoption(
+        "--bmscert-suites",
+        help=f"comma-separated suites to run, of {', '.join(SUITES)} (default: all)",
+    )
+    group.addoption("--bmscert-seed", type=int, help="seed of the generated suites")
+    group.addoption("--bmscert-hypothesis-db", help="folder of the hypothesis example database")
 
 
 def _active(config: pytest.Config) -> bool:
@@ -84,6 +98,59 @@ def pytest_configure(config: pytest.Config) -> None:
     events = config.getoption("--bmscert-events")
     _STATE["profile"] = profile
     _STATE["recorder"] = EventRecorder(Path(events) if events else None)
+    _STATE["suites"] = _chosen_suites(config)
+    _STATE["seed"] = config.getoption("--bmscert-seed")
+    if _STATE["seed"] is None:
+        _STATE["seed"] = new_seed()
+    _keep_hypothesis_files_beside(hypothesis_database(config))
+    _STATE["recorder"].emit(
+        "generation",
+        seed=_STATE["seed"],
+        database=config.getoption("--bmscert-hypothesis-db") or "",
+        suites=list(_STATE["suites"]),
+        examples_per_operation=profile.examples_per_operation,
+        steps_per_machine=profile.steps_per_machine,
+        runs_per_machine=profile.runs_per_machine,
+    )
+
+
+def _chosen_suites(config: pytest.Config) -> tuple[str, ...]:
+    text = config.getoption("--bmscert-suites")
+    if not text:
+        return SUITES
+    chosen = tuple(name.strip() for name in text.split(",") if name.strip())
+    unknown = [name for name in chosen if name not in SUITES]
+    if unknown:
+        raise pytest.UsageError(f"unknown suite(s) {', '.join(unknown)}; choose from {SUITES}")
+    return chosen
+
+
+def generation_seed(config: pytest.Config) -> int:
+    """The seed every generated suite of this run uses (printed in the pytest header)."""
+    return int(_STATE["seed"])
+
+
+def hypothesis_database(config: pytest.Config) -> Path | None:
+    """Where failing examples are kept between runs; None keeps them nowhere."""
+    folder = config.getoption("--bmscert-hypothesis-db")
+    return Path(folder) if folder else None
+
+
+def _keep_hypothesis_files_beside(database: Path | None) -> None:
+    """Hypothesis keeps a character table it takes seconds to build in its home folder; the
+    example database's parent (``reports/.hypothesis``) keeps it between runs too."""
+    if database is None:
+        return
+    from hypothesis.configuration import set_hypothesis_home_dir
+
+    database.mkdir(parents=True, exist_ok=True)
+    set_hypothesis_home_dir(database.parent)
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    if not _active(config):
+        return None
+    return f"bmscert: suites {', '.join(_STATE['suites'])}; hypothesis seed {_STATE['seed']}"
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -102,6 +169,22 @@ def operation_of(item: pytest.Item) -> str | None:
     return str(marker.args[0]) if marker and marker.args else None
 
 
+def operations_of(item: pytest.Item) -> set[str]:
+    """Every operation a test drives: its own, and those an ``operations`` mark lists."""
+    found = {operation_of(item)} - {None}
+    for marker in item.iter_markers("operations"):
+        found |= {str(arg) for arg in marker.args}
+    return found
+
+
+def suite_of(item: pytest.Item) -> str:
+    if item.get_closest_marker("stateful"):
+        return "stateful"
+    if item.get_closest_marker("property"):
+        return "property"
+    return "handwritten"
+
+
 def _safety_of(item: pytest.Item) -> str | None:
     found = [name for name in SAFETY_CLASSES if item.get_closest_marker(name)]
     return found[-1] if found else None
@@ -116,10 +199,13 @@ def pytest_collection_modifyitems(
     wanted = config.getoption("--bmscert-operations")
     wanted_ids = {op.strip() for op in wanted.split(",")} if wanted else None
 
+    suites = _STATE["suites"]
     kept, dropped = [], []
     for item in items:
-        operation = operation_of(item)
-        if wanted_ids is not None and operation not in wanted_ids:
+        if wanted_ids is not None and not operations_of(item) & wanted_ids:
+            dropped.append(item)
+            continue
+        if suite_of(item) not in suites:
             dropped.append(item)
             continue
         kept.append(item)

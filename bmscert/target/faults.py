@@ -33,11 +33,26 @@ wrong on purpose and see them fail. Each fault is ``kind:Operation[:argument]``:
 - ``ignore-url-project:Op``: Op serves the project named in the URL, whoever the caller is;
 - ``shared-keypairs:Op``: Op sees the key pairs of every user of the caller's project
   (``shared-keypairs:list_keypairs`` shows one user's pairs to another).
+
+Five more are wrong in ways only generated inputs and stateful models find (the hand-written
+cases pad with one repeated letter, send one pair at a time, and read a change back through
+the family that made it):
+
+- ``ascii-length:Op``: length limits in Op's request count only ASCII characters, so an
+  over-long value (a tag of 81 characters) is accepted when it holds any other character;
+- ``long-metadata-key:Op``: Op validates its body with every metadata key cut to 255
+  characters, so a longer key is accepted and stored whole;
+- ``crash-on-empty:Op``: Op answers 500 when a member of its body is an empty object (an
+  empty metadata map);
+- ``stale-nova-view:Op``: a server stopped by Op (a BMS native call) goes on showing its
+  earlier power state through Nova, until its state changes again;
+- ``apply-invalid:Op``: a body that fails validation is first applied with the parts that
+  pass on their own (the valid pairs of a map, the valid items of a list), then refused.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -68,7 +83,13 @@ KINDS = (
     "cross-project",
     "ignore-url-project",
     "shared-keypairs",
+    "ascii-length",
+    "long-metadata-key",
+    "crash-on-empty",
+    "stale-nova-view",
+    "apply-invalid",
 )
+METADATA_KEY_LIMIT = 255
 NEEDS_ARGUMENT = ("drop-field", "status", "ceiling-scale", "skip-rule")
 
 
@@ -105,6 +126,7 @@ class Faults:
 
     def __init__(self, faults: Iterable[Fault] = ()):
         self._faults = list(faults)
+        self._stale: dict[str, tuple[float, tuple[str, str, str | None, int]]] = {}
 
     @classmethod
     def parse(cls, specs: Iterable[str], catalogue: Catalogue) -> Faults:
@@ -151,6 +173,67 @@ class Faults:
             elif fault.kind == "status":
                 reply.status = int(fault.argument)
         return reply
+
+    def hide_from_nova(self, server_id: str, until_changed_at: float, shown: tuple) -> None:
+        """The fault ``stale-nova-view``: Nova shows ``shown`` (status, vm_state, task_state,
+        power_state) for the server while its last change is the one ending at the time
+        given."""
+        self._stale[server_id] = (until_changed_at, shown)
+
+    def nova_state(self, server_id: str, updated: float) -> tuple | None:
+        """The stale state Nova shows for a server, or None when it shows the real one."""
+        found = self._stale.get(server_id)
+        if found is None or found[0] != updated:
+            return None
+        return found[1]
+
+
+def ascii_length_problems(errors: Iterable[Any]) -> list[Any]:
+    """The fault ``ascii-length``: drop the ``maxLength`` errors of values whose ASCII
+    characters alone fit the limit."""
+    kept = []
+    for error in errors:
+        if error.validator == "maxLength" and isinstance(error.instance, str):
+            ascii_only = sum(1 for character in error.instance if ord(character) < 128)
+            if ascii_only <= error.validator_value:
+                continue
+        kept.append(error)
+    return kept
+
+
+def keys_cut(body: Any, limit: int = METADATA_KEY_LIMIT) -> Any:
+    """The fault ``long-metadata-key``: the body with the keys of its maps cut to ``limit``."""
+    if not isinstance(body, dict):
+        return body
+    return {key: _cut_keys(value, limit) for key, value in body.items()}
+
+
+def _cut_keys(node: Any, limit: int) -> Any:
+    if isinstance(node, list):
+        return [_cut_keys(item, limit) for item in node]
+    if not isinstance(node, dict):
+        return node
+    return {str(key)[:limit]: _cut_keys(value, limit) for key, value in node.items()}
+
+
+def holds_empty_object(body: Any) -> bool:
+    """Whether a member of the body is an empty object (the fault ``crash-on-empty``)."""
+    return isinstance(body, dict) and any(value == {} for value in body.values())
+
+
+def parts_that_pass(body: Any, passes: Callable[[Any], bool]) -> Any:
+    """The fault ``apply-invalid``: the body keeping only the pairs of its one map (or the
+    items of its one list) that pass on their own; None when nothing would be left."""
+    if not isinstance(body, dict) or len(body) != 1:
+        return None
+    ((key, value),) = body.items()
+    if isinstance(value, dict):
+        kept: Any = {k: v for k, v in value.items() if passes({key: {k: v}})}
+    elif isinstance(value, list):
+        kept = [item for item in value if passes({key: [item]})]
+    else:
+        return None
+    return {key: kept} if kept else None
 
 
 def injected(specs: Iterable[str], kind: str, operation: str) -> bool:

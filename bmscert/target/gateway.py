@@ -17,6 +17,7 @@ reads its schema at that version, and every reply echoes the version it was serv
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import time
@@ -35,7 +36,13 @@ from bmscert.core.microversion import echo_headers
 from bmscert.core.schemas import SchemaStore
 from bmscert.core.views import SchemaView
 from bmscert.target import signing
-from bmscert.target.faults import Faults
+from bmscert.target.faults import (
+    Faults,
+    ascii_length_problems,
+    holds_empty_object,
+    keys_cut,
+    parts_that_pass,
+)
 from bmscert.target.http import ApiError, Call, Reply, bms_error, gateway_error, nova_fault
 from bmscert.target.iam import AccessKey, IdentityStore, refused
 from bmscert.target.limiter import CeilingEnforcer
@@ -189,6 +196,8 @@ class Gateway:
                 request, operation, project, user_id, body, request_id, negotiated.version
             )
             self.world.lifecycle.advance(project, call.now)
+            if self.faults.has("crash-on-empty", operation.id) and holds_empty_object(call.body):
+                raise RuntimeError("deliberate fault crash-on-empty: an empty object in the body")
             reply = self.handlers[operation.id](call)
             reply = self.faults.alter(operation.id, reply) if self.faults else reply
         except ApiError as error:
@@ -368,7 +377,12 @@ class Gateway:
                 self._validate(operation, "/properties/path", dict(request.path_params), view)
             self._validate(operation, "/properties/query", query, view)
             if body is not None or operation.method in ("POST", "PUT"):
-                self._validate(operation, "/properties/body", body, view)
+                try:
+                    self._validate(operation, "/properties/body", body, view)
+                except ApiError:
+                    if self.faults.has("apply-invalid", operation.id):
+                        self._apply_what_passes(request, operation, project, user_id, body, view)
+                    raise
         return Call(
             operation=operation,
             world=self.world,
@@ -383,6 +397,22 @@ class Gateway:
             now=time.time(),
             microversion=version,
         )
+
+    def _apply_what_passes(self, request, operation, project, user_id, body, view) -> None:
+        """The deliberate fault ``apply-invalid``: act on the parts of an invalid body that
+        pass on their own, before the body is refused."""
+
+        def passes(candidate: Any) -> bool:
+            problem = self.validator.problem(operation, "body", candidate, view)
+            return problem is None
+
+        kept = parts_that_pass(body, passes)
+        if kept is None:
+            return
+        version = view.microversion if view is not None else None
+        call = self._call(request, operation, project, user_id, kept, uuid.uuid4().hex, version)
+        with contextlib.suppress(ApiError):
+            self.handlers[operation.id](call)
 
     def _validate(
         self, operation: Operation, pointer: str, instance: Any, view: SchemaView | None = None
@@ -400,6 +430,11 @@ class Gateway:
         if skipped:
             self._validate_skipping(operation, pointer, instance, view, skipped)
             return
+        if self.faults.has("long-metadata-key", operation.id) and part == "body":
+            instance = keys_cut(instance)
+        if self.faults.has("ascii-length", operation.id):
+            self._validate_counting_ascii(operation, pointer, instance, view)
+            return
         problem = self.validator.problem(operation, part, instance, view)
         if problem is not None:
             raise _invalid(operation, f"Invalid request parameter: {problem}")
@@ -412,6 +447,15 @@ class Gateway:
         problems = [problem for problem in problems if problem.keyword not in skipped]
         if problems:
             raise _invalid(operation, f"Invalid request parameter: {problems[0]}")
+
+    def _validate_counting_ascii(self, operation, pointer, instance, view) -> None:
+        """The deliberate fault ``ascii-length``: length limits count ASCII characters only."""
+        validator = self.store.validator(
+            operation.request_schema, pointer, formats=False, view=view
+        )
+        errors = ascii_length_problems(validator.iter_errors(instance))
+        if errors:
+            raise _invalid(operation, f"Invalid request parameter: {errors[0].message}")
 
     def _echo(self, operation: Operation | None, version: str | None) -> dict[str, str]:
         """The microversion headers a Nova reply carries (none for a refused version)."""

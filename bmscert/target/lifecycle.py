@@ -254,6 +254,8 @@ class Lifecycle:
         timelines = [job.timeline] if job.timeline is not None else []
         timelines += [sub.timeline for sub in job.sub_jobs if sub.timeline is not None]
         if not timelines:
+            # A batch that names no server has nothing to wait for: it is done at once.
+            job.status, job.end = "SUCCESS", job.begin
             return
         if now < min(_running_from(t) for t in timelines):
             job.status = "INIT"

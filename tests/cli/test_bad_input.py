@@ -186,3 +186,21 @@ def test_cleanup_of_a_run_id_that_is_not_one_is_a_config_error(tmp_path):
     line = assert_one_clean_error_line(result)
     assert result.returncode == ExitCode.CONFIG
     assert "--run-id" in line
+
+
+def test_an_unknown_suite_is_a_config_error_naming_the_choices(tmp_path):
+    result = run_bmscert("run", "--suites", "property,fuzz", "--reports", tmp_path)
+    line = assert_one_clean_error_line(result)
+    assert result.returncode == ExitCode.CONFIG
+    assert "fuzz" in line
+    assert "handwritten, property, stateful" in line
+
+
+def test_a_zero_generation_budget_is_a_config_error_naming_the_key(tmp_path):
+    profile = _remote_profile(
+        tmp_path, "http://127.0.0.1:1", "generation:\n  examples_per_operation: 0\n"
+    )
+    result = run_bmscert("run", "--target", profile, "--reports", tmp_path / "r")
+    line = assert_one_clean_error_line(result)
+    assert result.returncode == ExitCode.CONFIG
+    assert "examples_per_operation" in line

@@ -5,7 +5,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from tests.helpers import only_summary, run_bmscert
+from tests.helpers import only_summary, run_bmscert, run_folders
 
 PROFILE = "tests/profiles/fast-load.yaml"
 OPERATIONS = "ShowResetPwd,ShowWindowsBaremetalServerPwd"
@@ -62,7 +62,7 @@ def test_one_process_and_a_master_with_two_workers_agree(both_runs):
 
 def test_each_worker_issued_its_own_share_and_together_every_arrival(both_runs):
     _, distributed, reports = both_runs
-    (run_dir,) = reports.iterdir()
+    (run_dir,) = run_folders(reports)
     files = sorted((run_dir / "load-ceiling").glob("samples-*.csv"))
     shares = []
     for path in files:

@@ -16,6 +16,7 @@ IDS = seed_resources(TargetSettings())
 PROJECT, SERVER = IDS["project_id"], IDS["server_id"]
 BASE = f"/v2.1/{PROJECT}"
 AT_2_26 = {"X-OpenStack-Nova-API-Version": "2.26"}
+ROOT_DEVICE = "/dev/sda"  # what a BMS server detail names as its root device
 
 
 def nova_target(dialect: str = "huawei", **settings):
@@ -214,6 +215,7 @@ def test_a_created_server_builds_then_runs_and_a_deleted_one_frees_its_volumes(h
 
     assert (created.status_code, building, running) == (200, "BUILD", "ACTIVE")
     assert [a["volumeId"] for a in attached["volumeAttachments"]] == [IDS["volume_id"]]
+    assert attached["volumeAttachments"][0]["device"] != ROOT_DEVICE
     assert deleted.status_code == 204
     assert huawei.get(f"{BASE}/servers/{server_id}").status_code == 404
     assert world.volumes[IDS["volume_id"]].status == "available"

@@ -17,6 +17,8 @@ from bmscert.target.model import Server
 from bmscert.target.registry import handles, prepares
 
 _TYPED_ACTIONS = ("reboot", "os-stop")
+# What a running server shows: status, vm_state, task_state, power_state.
+_RUNNING = ("ACTIVE", "active", None, 1)
 
 
 @prepares("BatchRebootBaremetalServers", "BatchStopBaremetalServers")
@@ -68,6 +70,9 @@ def power_action(call: Call) -> Reply:
 
     effective = not _has_no_effect(call, request)
     transitions = [_begin(call, server, action, effective) for server in servers]
+    if action == "stop" and fault_active(call, "stale-nova-view"):
+        for transition in transitions:
+            call.world.faults.hide_from_nova(transition.server_id, transition.end, _RUNNING)
     job = call.world.lifecycle.job_for(
         call.project,
         transitions,

@@ -95,7 +95,7 @@ def detach_volume(call: Call) -> Reply:
     volume = call.project.volumes.get(attachment.volume_id)
     if volume is not None and volume.status == "detaching":
         raise state_conflict(call, "The volume is already being detached")
-    if attachment.device == SYSTEM_DEVICE and server.status != "SHUTOFF":
+    if attachment.boot_index == "0" and server.status != "SHUTOFF":
         raise state_conflict(call, "The system disk detaches only from a stopped server")
 
     def land(transition: Transition) -> None:

@@ -104,6 +104,7 @@ def _base_detail(call: Call, server: Server) -> dict[str, Any]:
             _volume_attached(call, attachment) for attachment in server.attachments
         ],
     }
+    _show_stale_state(call, server, detail)
     if server.status in PROGRESS_STATUSES:
         detail["progress"] = 0
     if server.status == "ERROR":
@@ -113,6 +114,20 @@ def _base_detail(call: Call, server: Server) -> dict[str, Any]:
             "message": "The server could not be built",
         }
     return detail
+
+
+def _show_stale_state(call: Call, server: Server, detail: dict[str, Any]) -> None:
+    """The deliberate fault ``stale-nova-view``: an earlier power state shown through Nova."""
+    faults = call.world.faults
+    stale = faults.nova_state(server.id, server.updated) if faults else None
+    if stale is None:
+        return
+    status, vm_state, task_state, number = stale
+    detail["status"] = status
+    detail["OS-EXT-STS:vm_state"] = vm_state
+    detail["OS-EXT-STS:task_state"] = task_state
+    huawei = call.settings.dialect == "huawei"
+    detail["OS-EXT-STS:power_state"] = HUAWEI_POWER_STATES[number] if huawei else number
 
 
 def _microversioned_members(call: Call, server: Server) -> dict[str, Any]:

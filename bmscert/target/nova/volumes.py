@@ -27,8 +27,14 @@ def _attachment_of(call: Call, server: Server) -> Attachment:
     raise nova_fault(404, f"Instance {server.id} is not attached to volume {volume_id}.")
 
 
+# What the server detail shows as OS-EXT-SRV-ATTR:root_device_name (render.py).
+ROOT_DEVICE = "/dev/sda"
+
+
 def _device_for(server: Server, asked: str | None) -> str:
-    used = {attachment.device for attachment in server.attachments}
+    """The device asked for when it is free, else the next free one; never the root device
+    name the server detail shows, even on a server whose boot volume is not listed."""
+    used = {attachment.device for attachment in server.attachments} | {ROOT_DEVICE}
     if asked and asked not in used:
         return asked
     return next(
