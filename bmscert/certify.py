@@ -345,6 +345,8 @@ def _run_phases(
 
 def run_certification(request: RunRequest) -> int:
     started = time.time()
+    # The phases run in the run's folder, so every path handed to them must be absolute.
+    request.reports_root = request.reports_root.resolve()
     catalogue = load_catalogue()
     profile = _load_profile(request, catalogue)
     files = _new_run_files(request.reports_root)

@@ -184,7 +184,7 @@ def _add_run(commands: argparse._SubParsersAction) -> None:
     )
     run.add_argument(
         "--seed",
-        type=int,
+        type=_seed,
         help="seed of the generated suites (default: a fresh one, printed and recorded)",
     )
     _add_target_options(run)
@@ -376,6 +376,15 @@ def _request(args: argparse.Namespace, phases: tuple[str, ...], workers: int | N
         dialect=args.dialect,
         auth=args.auth,
     )
+
+
+def _seed(text: str) -> int:
+    """A seed as hypothesis and summary.json take it: a whole number from 0 to 2**32 - 1."""
+    if not text.isdigit() or int(text) >= 2**32:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a seed: give a whole number from 0 to {2**32 - 1}"
+        )
+    return int(text)
 
 
 def _suites(text: str | None) -> tuple[str, ...]:

@@ -9,7 +9,9 @@ import sys
 from pathlib import Path
 
 
-def run_bmscert(*args: object, env: dict | None = None, timeout: float = 300):
+def run_bmscert(
+    *args: object, env: dict | None = None, timeout: float = 300, cwd: Path | None = None
+):
     """``python -m bmscert ARGS`` in a subprocess; returns the CompletedProcess."""
     return subprocess.run(
         [sys.executable, "-m", "bmscert", *map(str, args)],
@@ -17,6 +19,7 @@ def run_bmscert(*args: object, env: dict | None = None, timeout: float = 300):
         text=True,
         timeout=timeout,
         env={**os.environ, **(env or {})},
+        cwd=cwd,
         check=False,
     )
 

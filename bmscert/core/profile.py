@@ -242,6 +242,11 @@ def load_profile(path: Path) -> Profile:
     timeouts = data.get("timeouts", {})
     jobs = data.get("jobs", {})
     generation = data.get("generation", {})
+    for key, value in generation.items():
+        if not isinstance(value, int):
+            raise ConfigError(
+                f"profile {path}: generation.{key} must be a whole number, not {value!r}"
+            )
     profile = Profile(
         name=data["name"],
         source=str(path),

@@ -64,6 +64,9 @@ def print_summary(summary: dict[str, Any], files: RunFiles, console: Console | N
     )
     if phases:
         console.print(f"phases: {phases}")
+    for phase in summary["phases"]:
+        if phase["status"] == "error" and phase.get("note"):
+            console.print(f"[bold red]{phase['name']} error:[/bold red] {phase['note']}")
     if summary["error"]:
         console.print(f"[bold red]error:[/bold red] {summary['error']}")
     style = "green" if summary["verdict"] == "pass" else "bold red"

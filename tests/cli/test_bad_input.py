@@ -204,3 +204,21 @@ def test_a_zero_generation_budget_is_a_config_error_naming_the_key(tmp_path):
     line = assert_one_clean_error_line(result)
     assert result.returncode == ExitCode.CONFIG
     assert "examples_per_operation" in line
+
+
+def test_a_negative_or_oversized_seed_is_a_usage_error_naming_the_range(tmp_path):
+    for seed in ("-5", str(2**32)):
+        result = run_bmscert("run", "--seed", seed, "--reports", tmp_path)
+        assert result.returncode == ExitCode.USAGE
+        assert "Traceback" not in result.stderr
+        assert "is not a seed: give a whole number from 0 to 4294967295" in result.stderr
+
+
+def test_a_fractional_generation_budget_is_a_config_error_naming_the_key(tmp_path):
+    profile = _remote_profile(
+        tmp_path, "http://127.0.0.1:1", "generation:\n  examples_per_operation: 6.0\n"
+    )
+    result = run_bmscert("run", "--target", profile, "--reports", tmp_path / "r")
+    line = assert_one_clean_error_line(result)
+    assert result.returncode == ExitCode.CONFIG
+    assert "generation.examples_per_operation must be a whole number" in line
