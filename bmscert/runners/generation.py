@@ -239,7 +239,8 @@ class Generation:
             with self.example() as example:
                 body(drawn, example)
 
-        property_example._hypothesis_internal_add_digest = self.test_id.encode()  # type: ignore[attr-defined]
+        digest = self.test_id.encode()
+        property_example._hypothesis_internal_add_digest = digest  # type: ignore[attr-defined]
         runs = examples or self.budget.examples_per_operation
         test = self.settings(runs)(given(strategy)(property_example))
         # What hypothesis's @seed sets, without its other effect: @seed switches the example

@@ -196,8 +196,8 @@ class Gateway:
                 request, operation, project, user_id, body, request_id, negotiated.version
             )
             self.world.lifecycle.advance(project, call.now)
-            if self.faults.has("crash-on-empty", operation.id) and holds_empty_object(call.body):
-                raise RuntimeError("deliberate fault crash-on-empty: an empty object in the body")
+            if self.faults:
+                self._crash_on_empty(operation, call)
             reply = self.handlers[operation.id](call)
             reply = self.faults.alter(operation.id, reply) if self.faults else reply
         except ApiError as error:
@@ -398,6 +398,11 @@ class Gateway:
             microversion=version,
         )
 
+    def _crash_on_empty(self, operation: Operation, call: Call) -> None:
+        """The deliberate fault ``crash-on-empty``: a 500 for an empty object in the body."""
+        if self.faults.has("crash-on-empty", operation.id) and holds_empty_object(call.body):
+            raise RuntimeError("deliberate fault crash-on-empty: an empty object in the body")
+
     def _apply_what_passes(self, request, operation, project, user_id, body, view) -> None:
         """The deliberate fault ``apply-invalid``: act on the parts of an invalid body that
         pass on their own, before the body is refused."""
@@ -426,18 +431,28 @@ class Gateway:
             ):
                 raise _invalid(operation, "This operation takes no request body")
             return
-        skipped = self.faults.arguments("skip-rule", operation.id) if self.faults else ()
+        if self.faults:
+            self._validate_with_faults(operation, pointer, part, instance, view)
+            return
+        self._validate_as_documented(operation, part, instance, view)
+
+    def _validate_as_documented(self, operation, part, instance, view) -> None:
+        problem = self.validator.problem(operation, part, instance, view)
+        if problem is not None:
+            raise _invalid(operation, f"Invalid request parameter: {problem}")
+
+    def _validate_with_faults(self, operation, pointer, part, instance, view) -> None:
+        """Validation as the deliberate faults bend it, kept off a faithful target's path."""
+        skipped = self.faults.arguments("skip-rule", operation.id)
         if skipped:
             self._validate_skipping(operation, pointer, instance, view, skipped)
             return
-        if self.faults.has("long-metadata-key", operation.id) and part == "body":
+        if part == "body" and self.faults.has("long-metadata-key", operation.id):
             instance = keys_cut(instance)
         if self.faults.has("ascii-length", operation.id):
             self._validate_counting_ascii(operation, pointer, instance, view)
             return
-        problem = self.validator.problem(operation, part, instance, view)
-        if problem is not None:
-            raise _invalid(operation, f"Invalid request parameter: {problem}")
+        self._validate_as_documented(operation, part, instance, view)
 
     def _validate_skipping(self, operation, pointer, instance, view, skipped) -> None:
         """The deliberate fault ``skip-rule``: validate, but ignore one keyword's verdicts."""
